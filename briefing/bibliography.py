@@ -1,0 +1,459 @@
+"""Stage 2: BibTeX / biblatex files -> :class:`Reference` records holding CSL-JSON.
+
+bibtexparser v2 splits the files into entries (and tells us which blocks failed); everything
+after that is ours: ``@string`` concatenation, LaTeX decoding, names, dates and the type and
+field mapping, modelled on pandoc's ``Citeproc/BibTeX.hs``. This mapping is the single source of
+truth for the data: the citation engine receives the CSL-JSON made here, never the .bib file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+
+from .errors import BriefingError, Diagnostics
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One bibliography entry, mapped to CSL-JSON."""
+
+    key: str  #: citation key, case-sensitive
+    csl: dict[str, Any]  #: the CSL-JSON item (``id`` == key)
+    path: Path  #: the .bib file
+    line: int  #: line of the ``@type{key,`` opening
+    dropped: tuple[str, ...] = field(default=())  #: fields the mapping did not use
+
+
+# biblatex / BibTeX entry type -> CSL type (pandoc's getTypeAndGenre)
+TYPES = {
+    "article": "article-journal", "book": "book", "mvbook": "book", "collection": "book",
+    "mvcollection": "book", "manual": "book", "reference": "book", "proceedings": "book",
+    "mvproceedings": "book", "software": "book", "booklet": "pamphlet",
+    "inbook": "chapter", "incollection": "chapter", "bookinbook": "chapter",
+    "suppbook": "chapter", "suppcollection": "chapter", "inproceedings": "paper-conference",
+    "conference": "paper-conference", "inreference": "entry-encyclopedia",
+    "report": "report", "techreport": "report", "thesis": "thesis", "phdthesis": "thesis",
+    "mastersthesis": "thesis", "online": "webpage", "www": "webpage", "electronic": "webpage",
+    "unpublished": "manuscript", "dataset": "dataset", "patent": "patent",
+    "legislation": "legislation", "legal": "treaty", "jurisdiction": "legal_case",
+    "standard": "legislation", "letter": "personal_communication", "movie": "motion_picture",
+    "video": "motion_picture", "misc": "document",
+}
+_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+# fields read by _map_fields, or bookkeeping that carries no data for the reader
+_USED = {
+    "author", "editor", "translator", "title", "subtitle", "titleaddon", "shorttitle",
+    "journal", "journaltitle", "shortjournal", "booktitle", "maintitle", "series",
+    "institution", "organization", "school", "publisher", "howpublished", "address",
+    "location", "number", "issue", "volume", "pages", "edition", "type", "date", "year",
+    "month", "day", "urldate", "url", "doi", "isbn", "issn", "note", "addendum", "eventdate",
+    "origdate", "venue", "eventtitle", "chapter", "version", "abstract", "keywords",
+    "langid", "language", "annote", "annotation", "file", "crossref", "pubstate",
+}
+
+
+def parse_bibliography(paths: tuple[Path, ...]) -> dict[str, Reference]:
+    """Parse every file; raise with all broken entries and duplicate keys at once."""
+    diags = Diagnostics()
+    refs: dict[str, Reference] = {}
+    for path in paths:
+        for ref in _parse_file(path, diags):
+            if ref.key in refs:
+                first = refs[ref.key]
+                diags.error(f"duplicate key '{ref.key}' (first defined at "
+                            f"{first.path.name}:{first.line}); rename one of them",
+                            ref.path, ref.line)
+            else:
+                refs[ref.key] = ref
+    diags.raise_if_errors()
+    return refs
+
+
+def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        diags.error("not UTF-8 text; save the .bib file as UTF-8", path)
+        return []
+    library = bibtexparser.parse_string(
+        text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True),
+                           middlewares.RemoveEnclosingMiddleware()])
+    strings = {s.key.lower(): str(s.value).strip("{}\"") for s in library.strings}
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, DuplicateFieldKeyBlock):
+            diags.error(f"entry has a field twice ({block.error}); delete one of them",
+                        path, line)
+        elif isinstance(block, DuplicateBlockKeyBlock):
+            diags.error(f"duplicate key '{block.key}'; rename one of the entries", path, line)
+        else:
+            diags.error("broken BibTeX entry (check braces, quotes and commas between "
+                        "fields); the entry is skipped", path, line)
+    return [_to_reference(entry, path, strings, diags) for entry in library.entries]
+
+
+def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
+                  diags: Diagnostics) -> Reference:
+    line = entry.start_line + 1
+    fields: dict[str, str] = {}
+    for f in entry.fields:
+        fields[f.key.lower()] = _concatenate(str(f.value), strings)
+    etype = entry.entry_type.lower()
+    if etype not in TYPES:
+        diags.warning(f"unknown entry type '@{etype}' for '{entry.key}': formatted as a "
+                      "generic document", path, line)
+    csl = _map_fields(entry.key, etype, fields)
+    dropped = tuple(sorted(k for k in fields if k not in _USED))
+    return Reference(key=entry.key, csl=csl, path=path, line=line, dropped=dropped)
+
+
+def _concatenate(value: str, strings: dict[str, str]) -> str:
+    """Resolve ``un # { Secretariat}``, which bibtexparser leaves as raw text."""
+    if "#" not in value or "\\#" in value:
+        return value
+    parts = [p.strip() for p in re.split(r"\s#\s", value)]
+    if len(parts) < 2:
+        return value
+    out = []
+    for part in parts:
+        if part.startswith("{") and part.endswith("}"):
+            out.append(part[1:-1])
+        elif part.startswith('"') and part.endswith('"'):
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), _month_name(part) or part))
+    return "".join(out)
+
+
+def _month_name(word: str) -> str | None:
+    return str(_MONTHS[word.lower()]) if word.lower() in _MONTHS else None
+
+
+def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
+    csl: dict[str, Any] = {"id": key, "type": TYPES.get(etype, "document")}
+    if etype in _GENRES:
+        csl["genre"] = _GENRES[etype]
+    for bib, var in (("author", "author"), ("editor", "editor"),
+                     ("translator", "translator")):
+        if bib in f:
+            csl[var] = parse_names(f[bib])
+    if "title" in f:
+        title = rich_text(f["title"])
+        if "subtitle" in f:
+            title += ": " + rich_text(f["subtitle"])
+        if "titleaddon" in f:
+            title += ". " + rich_text(f["titleaddon"])
+        csl["title"] = title
+        if "shorttitle" in f:
+            csl["title-short"] = rich_text(f["shorttitle"])
+        elif "subtitle" in f:
+            csl["title-short"] = rich_text(f["title"])
+    container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
+    if container:
+        csl["container-title"] = rich_text(container)
+    if "shortjournal" in f:
+        csl["container-title-short"] = rich_text(f["shortjournal"])
+    if "series" in f:
+        csl["collection-title"] = rich_text(f["series"])
+    publishers = [plain_text(f[k]) for k in ("school", "institution", "organization",
+                                             "howpublished", "publisher") if k in f]
+    if publishers:
+        csl["publisher"] = "; ".join(publishers)
+    place = f.get("location") or f.get("address")
+    if place:
+        csl["publisher-place"] = plain_text(place)
+    if "number" in f or "issue" in f:
+        number = plain_text(f.get("number") or f.get("issue", ""))
+        if csl["type"] == "article-journal":
+            csl["issue"] = number
+        elif csl["type"] in ("book", "chapter") and "series" in f:
+            csl["collection-number"] = number
+        else:
+            csl["number"] = number
+    for bib, var in (("volume", "volume"), ("edition", "edition"), ("version", "version"),
+                     ("chapter", "chapter-number"), ("isbn", "ISBN"), ("issn", "ISSN"),
+                     ("eventtitle", "event-title"), ("venue", "event-place"),
+                     ("pubstate", "status")):
+        if bib in f:
+            csl[var] = plain_text(f[bib])
+    if "pages" in f:
+        csl["page"] = re.sub(r"\s*-+\s*", "–", plain_text(f["pages"]))
+    if "type" in f:
+        csl["genre"] = plain_text(f["type"])
+    notes = [rich_text(f[k]) for k in ("note", "addendum") if k in f]
+    if notes:
+        csl["note"] = ". ".join(notes)
+    if "url" in f:
+        csl["URL"] = f["url"].strip()  # verbatim: LaTeX decoding would cut at '%'
+    if "doi" in f:
+        csl["DOI"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", f["doi"].strip())
+    issued = parse_date(f.get("date")) or _year_month(f)
+    if issued:
+        csl["issued"] = issued
+    for bib, var in (("urldate", "accessed"), ("eventdate", "event-date"),
+                     ("origdate", "original-date")):
+        date = parse_date(f.get(bib))
+        if date:
+            csl[var] = date
+    return csl
+
+
+def _year_month(f: dict[str, str]) -> dict[str, Any] | None:
+    if "year" not in f:
+        return None
+    year = plain_text(f["year"])
+    if not year.isdigit():
+        return {"literal": year}
+    parts = [int(year)]
+    month = f.get("month", "").strip().lower()
+    if month:
+        number = _MONTHS.get(month[:3]) if not month.isdigit() else int(month)
+        if number:
+            parts.append(number)
+            if f.get("day", "").strip().isdigit():
+                parts.append(int(f["day"]))
+    return {"date-parts": [parts]}
+
+
+_EDTF = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?([?~%]?)$")
+
+
+def parse_date(value: str | None) -> dict[str, Any] | None:
+    """An EDTF / biblatex date or range -> CSL date; unparseable text becomes a literal."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    ends = text.split("/") if "/" in text else [text]
+    parts: list[list[int]] = []
+    circa = False
+    for end in ends[:2]:
+        end = end.strip()
+        if end in ("", ".."):
+            parts.append([])  # open-ended range
+            continue
+        match = _EDTF.match(end)
+        if not match:
+            return {"literal": plain_text(text)}
+        circa = circa or bool(match.group(4))
+        parts.append([int(g) for g in match.groups()[:3] if g])
+    date: dict[str, Any] = {"date-parts": [p for p in parts if p] or [[0]]}
+    if len(parts) == 2 and not parts[1]:
+        date["date-parts"] = [parts[0], [0]] if parts[0] else [[0]]
+    if circa:
+        date["circa"] = True
+    return date
+
+
+# --- names ----------------------------------------------------------------------------------
+
+def parse_names(value: str) -> list[dict[str, str]]:
+    """BibTeX name list -> CSL names; ``{Corporate Name}`` stays whole as a literal."""
+    names = []
+    for raw in _split_top_level(value, " and "):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if raw == "others":
+            names.append({"literal": "others"})
+        elif raw.startswith("{") and raw.endswith("}") and _balanced(raw[1:-1]):
+            names.append({"literal": plain_text(raw[1:-1])})
+        elif "=" in raw and re.match(r"^\s*(family|given|prefix|suffix)\s*=", raw):
+            names.append(_extended_name(raw))
+        else:
+            names.append(_person(raw))
+    return names
+
+
+def _extended_name(raw: str) -> dict[str, str]:
+    name: dict[str, str] = {}
+    for part in _split_top_level(raw, ","):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            k = {"prefix": "non-dropping-particle"}.get(k.strip(), k.strip())
+            name[k] = plain_text(v.strip().strip("{}"))
+    return name
+
+
+def _person(raw: str) -> dict[str, str]:
+    parts = [p.strip() for p in _split_top_level(raw, ",")]
+    if len(parts) == 1:
+        words = _split_top_level(parts[0], " ")
+        # "First von Last": the family name starts at the first lower-case word, or is the last
+        i = next((n for n, w in enumerate(words[:-1]) if n and w[:1].islower()), len(words) - 1)
+        given, rest = words[:i], words[i:]
+    else:
+        given = _split_top_level(parts[-1], " ")
+        rest = _split_top_level(parts[0], " ")
+    particle = []
+    while len(rest) > 1 and rest[0][:1].islower():
+        particle.append(rest.pop(0))
+    name = {"family": plain_text(" ".join(rest))}
+    if given:
+        name["given"] = plain_text(" ".join(given))
+    if particle:
+        name["non-dropping-particle"] = plain_text(" ".join(particle))
+    if len(parts) == 3:
+        name["suffix"] = plain_text(parts[1])
+    return name
+
+
+def _split_top_level(text: str, sep: str) -> list[str]:
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and text.startswith(sep, i):
+            out.append(text[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    out.append(text[start:])
+    return [p for p in out if p.strip()] if sep == " " else out
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+# --- LaTeX ----------------------------------------------------------------------------------
+
+_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
+            "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+            "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ",
+            "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð",
+            "th": "þ", "S": "§", "P": "¶", "textendash": "–", "textemdash": "—",
+            "ldots": "…", "dots": "…", "textquoteleft": "‘", "textquoteright": "’",
+            "guillemotleft": "«", "guillemotright": "»", "LaTeX": "LaTeX", "TeX": "TeX"}
+_STYLE_CMDS = {"textit": "i", "emph": "i", "textsl": "i", "textbf": "b",
+               "textsc": "span style=\"font-variant:small-caps;\"", "textsuperscript": "sup",
+               "textsubscript": "sub", "mkbibemph": "i", "mkbibquote": None, "url": None,
+               "textup": None, "textrm": None, "textnormal": None, "mbox": None, "text": None}
+
+
+def plain_text(value: str) -> str:
+    """LaTeX -> plain Unicode, braces and markup dropped."""
+    return re.sub(r"<[^>]+>", "", _decode(value, markup=False)).strip()
+
+
+def rich_text(value: str) -> str:
+    """LaTeX -> CSL-JSON rich text: italics, and brace-protected words kept as ``nocase``."""
+    return _decode(value, markup=True).strip()
+
+
+def _decode(text: str, markup: bool) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            i = _command(text, i + 1, out, markup)
+            continue
+        if ch == "{":
+            end = _matching(text, i)
+            inner = _decode(text[i + 1:end], markup)
+            protect = markup and not text.startswith("{\\", i) and inner.strip()
+            out.append(f'<span class="nocase">{inner}</span>' if protect else inner)
+            i = end + 1
+            continue
+        if ch == "}":
+            i += 1
+            continue
+        if ch == "~":
+            out.append("\u00a0")
+        elif text.startswith("---", i):
+            out.append("—")
+            i += 2
+        elif text.startswith("--", i):
+            out.append("–")
+            i += 1
+        elif ch in "<>&" and markup:
+            out.append({"<": "&lt;", ">": "&gt;", "&": "&amp;"}[ch])
+        elif ch == "$":
+            pass  # math delimiters: keep the content, drop the dollars
+        else:
+            out.append(ch)
+        i += 1
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", "".join(out)))
+
+
+def _matching(text: str, start: int) -> int:
+    depth = 0
+    for j in range(start, len(text)):
+        if text[j] == "{":
+            depth += 1
+        elif text[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(text) - 1
+
+
+def _command(text: str, i: int, out: list[str], markup: bool) -> int:
+    """Decode the command starting after a backslash at ``i``; return the next index."""
+    ch = text[i]
+    if ch in _ACCENTS and (not ch.isalpha() or not text[i + 1:i + 2].isalpha()):
+        arg, nxt = _argument(text, i + 1)
+        out.append(_decode(arg, markup=False) + _ACCENTS[ch] if arg else "")
+        return nxt
+    if not ch.isalpha():
+        out.append({"&": "&amp;" if markup else "&", "\\": " "}.get(ch, ch))
+        return i + 1
+    match = re.match(r"[A-Za-z]+", text[i:])
+    assert match
+    name = match.group(0)
+    nxt = i + len(name)
+    if name in _ACCENTS:  # \u{a}, \v{c}, …
+        arg, nxt = _argument(text, nxt)
+        out.append(_decode(arg, markup=False) + _ACCENTS[name])
+    elif name in _SYMBOLS:
+        out.append(_SYMBOLS[name])
+        if text.startswith("{}", nxt):
+            nxt += 2
+        elif text[nxt:nxt + 1] == " ":
+            nxt += 1
+    elif name in _STYLE_CMDS:
+        arg, nxt = _argument(text, nxt)
+        inner = _decode(arg, markup)
+        tag = _STYLE_CMDS[name]
+        if markup and tag:
+            out.append(f"<{tag}>{inner}</{tag.split()[0]}>")
+        else:
+            out.append(inner)
+    else:
+        if text[nxt:nxt + 1] == " ":
+            nxt += 1
+    return nxt
+
+
+def _argument(text: str, i: int) -> tuple[str, int]:
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i < len(text) and text[i] == "{":
+        end = _matching(text, i)
+        return text[i + 1:end], end + 1
+    if i < len(text) and text[i] == "\\":
+        match = re.match(r"\\[A-Za-z]+", text[i:])
+        if match:
+            return match.group(0), i + len(match.group(0))
+    return text[i:i + 1], i + 1
