@@ -26,9 +26,8 @@ DEFAULT_CSL = "chicago-notes-bibliography"
 KNOWN_KEYS = {
     "title", "subtitle", "author", "date", "lang", "bibliography", "csl", "nocite",
     "reference-section-title", "sections", "organisation", "subject", "keywords",
-    "contents-title", "paper", "draft",
+    "contents-title", "styles",
 }
-PAPER_SIZES = {"A4", "letter"}
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -51,8 +50,7 @@ class Config:
     sections: tuple[Path, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
-    paper: str = "A4"
-    draft: bool = False
+    styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
 
     @property
@@ -106,6 +104,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):
         raise BriefingError("report.yaml must be a mapping of keys to values "
                             "(for example 'title: Kazakhstan')", path=path, line=1)
+    styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
@@ -168,16 +167,13 @@ def _validate(path: Path, data: dict[str, Any], lines: dict[str, int],
             out["csl"] = data["csl"].strip()
     if "nocite" in data:
         out["nocite"] = _nocite_keys(data["nocite"], err)
-    if "paper" in data:
-        if data["paper"] not in PAPER_SIZES:
-            err("paper", f"'paper' must be one of {', '.join(sorted(PAPER_SIZES))}")
+    if "styles" in data:
+        styles = (folder / str(data["styles"])).resolve()
+        if not (styles / "briefing.html").is_file():
+            err("styles", f"'styles' must be a folder holding briefing.html and briefing.css; "
+                          f"{styles} has no briefing.html")
         else:
-            out["paper"] = data["paper"]
-    if "draft" in data:
-        if not isinstance(data["draft"], bool):
-            err("draft", "'draft' must be true or false")
-        else:
-            out["draft"] = data["draft"]
+            out["styles"] = styles
     if "sections" in data:
         names = _str_list(data["sections"], "sections", err)
         out["sections"] = _existing_files(folder, names, "sections", err)

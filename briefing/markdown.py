@@ -146,7 +146,7 @@ def parse_sections(sections: list[Section], lang: str) -> MarkdownResult:
     result = MarkdownResult(html="")
     state = _RenderState(linemap=linemap, env=env, result=result)
     _install_renderers(md, state)
-    result.html = md.renderer.render(body, md.options, env)
+    result.html = _captions(md.renderer.render(body, md.options, env))
     for fid, (note_tokens, line) in notes.items():
         path, fline = linemap.locate(line)
         note_html = _inline_blocks(md.renderer.render(note_tokens, md.options, env))
@@ -331,6 +331,16 @@ def _install_renderers(md: MarkdownIt, state: _RenderState) -> None:
     md.add_render_rule("heading_open", heading_open)
     md.add_render_rule("table_open", lambda *a: '<div class="table-wrap"><table>\n')
     md.add_render_rule("table_close", lambda *a: "</table></div>\n")
+
+
+_CAPTION_RE = re.compile(r'<div class="table-wrap"><table>\n(.*?)</table></div>\n'
+                         r'<p>Table: (.*?)</p>', re.S)
+
+
+def _captions(body: str) -> str:
+    """pandoc's ``Table: caption`` paragraph after a table becomes the table's caption."""
+    return _CAPTION_RE.sub(lambda m: '<div class="table-wrap"><table>\n<caption>'
+                           f"{m.group(2)}</caption>\n{m.group(1)}</table></div>\n", body)
 
 
 def _plain(children: list[Token]) -> str:

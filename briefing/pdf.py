@@ -1,0 +1,206 @@
+"""Stage 7: HTML -> PDF with WeasyPrint, every footnote on its call's page.
+
+In: the :class:`~briefing.templates.Page` and the note records. Out: the PDF bytes written
+atomically to the target, and a :class:`Layout` report (pages, where each note landed).
+
+WeasyPrint's ``float: footnote`` sometimes defers a note to the next page while its call stays
+(its orphans heuristic reports notes to fit one more line of the paragraph at the page foot:
+``docs/design.md``). After each layout we read where every call and note landed
+(``Page.anchors``); for each misplaced note the last block that starts on the call's page is
+kept whole (``break-inside: avoid``), so it moves to the next page and the deferred note fits
+again; a block that still misbehaves starts a new page. Only the layout is redone, never the
+earlier stages.
+
+Rendering reads nothing but the report folder, the styles folder, the packaged fonts and
+``data:`` URLs (:class:`SandboxFetcher`); nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .errors import BriefingError, Diagnostics
+from .notes import Note
+from .templates import Page
+
+log = logging.getLogger("briefing")
+
+MAX_REPAIRS = 6  #: layouts tried before giving up on a stubborn note
+_BLOCK_RE = re.compile(r"<(p|ul|ol|blockquote|div class=\"table-wrap\")(?=[ >])")
+# WeasyPrint messages that say nothing about the user's input
+_QUIET = ("Using fontTools instead of HarfBuzz",)
+
+
+@dataclass
+class Layout:
+    """Where things landed in the final layout."""
+
+    pages: int
+    call_page: dict[int, int] = field(default_factory=dict)  #: note number -> page (1-based)
+    note_page: dict[int, int] = field(default_factory=dict)
+    misplaced: list[int] = field(default_factory=list)  #: notes not on their call's page
+    clipped: list[int] = field(default_factory=list)  #: notes taller than the note area
+    layouts: int = 1  #: how many times the document was laid out
+    keep_whole: list[str] = field(default_factory=list)  #: block ids the repair changed
+
+
+class SandboxFetcher(URLFetcher):  # type: ignore[misc]
+    """Reads files under the allowed folders and ``data:`` URLs; refuses everything else."""
+
+    def __init__(self, *roots: Path) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [r.resolve() for r in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "file":
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_file() or not any(path.is_relative_to(r) for r in self.roots):
+                self.refused.append(url)
+                raise ValueError(f"briefing reads only files in the report, styles and font "
+                                 f"folders; refused {url}")
+        elif scheme != "data":
+            self.refused.append(url)
+            raise ValueError(f"briefing does not fetch from the network; refused {url}")
+        return super().fetch(url, headers)
+
+
+def number_blocks(html: str) -> str:
+    """Give every block an id (``b-N``) so its page can be read from the layout."""
+    counter = iter(range(1, 1 << 30))
+    return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} id="b-{next(counter)}"', html)
+
+
+def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics) -> Layout:
+    """Lay out, repair note placement, and write ``target`` atomically."""
+    html = number_blocks(page.html)
+    fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
+    fonts = FontConfiguration()
+    with _capture_weasyprint(diags):
+        document, layout = _layout_with_notes_in_place(html, page, fetcher, fonts)
+        _write_atomically(document, target)
+    _report(layout, notes, diags)
+    return layout
+
+
+def _layout_with_notes_in_place(html: str, page: Page, fetcher: SandboxFetcher,
+                                fonts: FontConfiguration) -> tuple[Document, Layout]:
+    fixes: dict[str, str] = {}
+    for attempt in range(1, MAX_REPAIRS + 2):
+        document = _layout(_apply(html, fixes), page, fetcher, fonts)
+        layout = find_notes(document)
+        layout.layouts = attempt
+        layout.keep_whole = sorted(fixes)
+        if not layout.misplaced or attempt > MAX_REPAIRS:
+            return document, layout
+        for number in layout.misplaced:
+            block = _last_block_on(document, layout.call_page[number])
+            if block is None:
+                continue
+            # first keep the block whole; if that was not enough, start it on a new page
+            fixes[block] = "break-before: page" if block in fixes else "break-inside: avoid"
+    raise AssertionError("unreachable")
+
+
+def _layout(html: str, page: Page, fetcher: SandboxFetcher,
+            fonts: FontConfiguration) -> Document:
+    base = page.content_dir.as_uri() + "/"
+    return HTML(string=html, base_url=base, url_fetcher=fetcher).render(font_config=fonts)
+
+
+def _apply(html: str, fixes: dict[str, str]) -> str:
+    for block, style in fixes.items():
+        html = html.replace(f'id="{block}"', f'id="{block}" style="{style}"', 1)
+    return html
+
+
+def find_notes(document: Document) -> Layout:
+    """Read each call's and note's page (and whether a note was cut off) from the layout."""
+    layout = Layout(pages=len(document.pages))
+    for index, pg in enumerate(document.pages, start=1):
+        for name, (_, top, _, bottom) in pg.anchors.items():
+            if name.startswith("fnref-"):
+                layout.call_page[int(name[6:])] = index
+            elif name.startswith("fn-"):
+                layout.note_page[int(name[3:])] = index
+                if top < 0 or bottom > pg.height:
+                    layout.clipped.append(int(name[3:]))
+    layout.misplaced = sorted(n for n, p in layout.call_page.items()
+                              if layout.note_page.get(n) != p)
+    return layout
+
+
+def _last_block_on(document: Document, page_number: int) -> str | None:
+    blocks = [int(name[2:]) for name in document.pages[page_number - 1].anchors
+              if name.startswith("b-")]
+    return f"b-{max(blocks)}" if blocks else None
+
+
+def _report(layout: Layout, notes: list[Note], diags: Diagnostics) -> None:
+    by_number = {n.number: n for n in notes}
+    for number in layout.clipped:
+        note = by_number.get(number)
+        diags.warning(f"note {number} is taller than the space for notes on a page and is "
+                      "cut off in the PDF; shorten it or split it into two notes",
+                      note.path if note else None, note.line if note else None)
+    for number in layout.misplaced:
+        note = by_number.get(number)
+        diags.warning(f"note {number} landed on page {layout.note_page.get(number)}, not on "
+                      f"page {layout.call_page[number]} with its call",
+                      note.path if note else None, note.line if note else None)
+
+
+def _write_atomically(document: Document, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            document.write_pdf(out)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class _WeasyHandler(logging.Handler):
+    def __init__(self, diags: Diagnostics) -> None:
+        super().__init__(logging.WARNING)
+        self.diags = diags
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not any(message.startswith(q) for q in _QUIET):
+            self.diags.warning(f"renderer: {message}")
+
+
+@contextmanager
+def _capture_weasyprint(diags: Diagnostics) -> Iterator[None]:
+    """WeasyPrint's warnings (bad CSS, refused URLs) become our warnings."""
+    logger = logging.getLogger("weasyprint")
+    handler = _WeasyHandler(diags)
+    old_propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    except BriefingError:
+        raise
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old_propagate

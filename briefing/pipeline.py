@@ -1,0 +1,89 @@
+"""The pipeline: ``build(source, output)`` runs the stages in order.
+
+Each stage is a plain call; problems are collected in one :class:`Diagnostics` and a stage that
+cannot go on raises :class:`~briefing.errors.BriefingError`. The CLI prints what comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from .bibliography import parse_bibliography
+from .citations import check_keys, format_citations, resolve_style
+from .config import Config, load_config
+from .errors import Diagnostics
+from .markdown import parse_sections
+from .notes import assemble
+from .pdf import Layout, render_pdf
+from .sources import read_sections
+from .templates import render_page
+
+T = TypeVar("T")
+
+
+@dataclass
+class BuildResult:
+    config: Config
+    output: Path
+    layout: Layout
+    notes: int
+    citations: int
+    references: int
+    diagnostics: Diagnostics
+    timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
+
+
+def default_output(config: Config) -> Path:
+    """``build/<report folder name>.pdf`` under the current directory."""
+    return Path.cwd() / "build" / f"{config.folder.name}.pdf"
+
+
+def build(source: Path, output: Path | None = None) -> BuildResult:
+    diags = Diagnostics()
+    timings: dict[str, float] = {}
+
+    def timed(stage: str, fn: Callable[[], T]) -> T:
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            timings[stage] = time.perf_counter() - start
+
+    # 0. configuration
+    config = timed("config", lambda: load_config(source))
+    target = (output or default_output(config)).resolve()
+    _refuse_writing_sources(config, target)
+    # 1-2. read the sections and the bibliography
+    sections = timed("sources", lambda: read_sections(config.sections))
+    refs = timed("bibliography", lambda: parse_bibliography(config.bibliography))
+    style = timed("style", lambda: resolve_style(config.csl, config.folder, config.path,
+                                                 config.line_of("csl")))
+    # 3. Markdown -> HTML with citation and footnote markers
+    parsed = timed("markdown", lambda: parse_sections(sections, config.lang))
+    check_keys(parsed.citations, refs, config.nocite, config.path, config.line_of("nocite"))
+    # 4. format the citations (one pandoc run)
+    cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,
+                                                        config.nocite))
+    # 5. number the notes and put them in the text
+    assembled = timed("notes", lambda: assemble(parsed, cited))
+    # 6. the house template
+    page = timed("template", lambda: render_page(config, assembled.html, parsed.headings,
+                                                 cited))
+    # 7. layout, note placement, PDF
+    layout = timed("pdf", lambda: render_pdf(page, assembled.notes, target, diags))
+    return BuildResult(config=config, output=target, layout=layout,
+                       notes=len(assembled.notes), citations=len(parsed.citations),
+                       references=len(cited.references), diagnostics=diags, timings=timings)
+
+
+def _refuse_writing_sources(config: Config, target: Path) -> None:
+    from .errors import BriefingError
+
+    sources = {config.path, *config.sections, *config.bibliography}
+    if target in sources or target.suffix.lower() != ".pdf":
+        raise BriefingError(f"refusing to write {target}: the output must be a .pdf file that "
+                            "is not one of the briefing's sources")
