@@ -40,7 +40,7 @@ _INTEXT_RE = re.compile(rf"@(?P<key>{_KEY})")
 #: quotation marks by language: primary open/close, secondary open/close
 QUOTES = {
     "en": "“”‘’", "ru": "«»„“", "uk": "«»„“", "kk": "«»„“", "be": "«»„“", "de": "„“‚‘",
-    "fr": ["«\u202f", "\u202f»", "“", "”"], "nl": "“”‘’", "es": "«»“”", "it": "«»“”",
+    "fr": ["«\u00a0", "\u00a0»", "“", "”"], "nl": "“”‘’", "es": "«»“”", "it": "«»“”",
     "pl": "„”«»", "cs": "„“‚‘", "sv": "””’’", "fi": "””’’", "da": "»«›‹", "no": "«»‘’",
     "pt": "«»“”", "tr": "“”‘’", "ky": "«»„“", "uz": "«»„“", "tg": "«»„“", "hy": "«»„“",
 }

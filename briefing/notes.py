@@ -80,4 +80,4 @@ def _note_html(note: Note) -> str:
     n = note.number
     return (f'<a class="fn-call" id="fnref-{n}" href="#fn-{n}">{n}</a>'
             f'<span class="footnote" id="fn-{n}" data-kind="{note.kind}">'
-            f'<a class="fn-mark" href="#fnref-{n}">{n}</a>\u2002{note.html}</span>')
+            f'<a class="fn-mark" href="#fnref-{n}">{n}</a> {note.html}</span>')

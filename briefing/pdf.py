@@ -35,11 +35,12 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import BriefingError, Diagnostics
 from .notes import Note
+from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
 
 log = logging.getLogger("briefing")
 
-MAX_REPAIRS = 6  #: layouts tried before giving up on a stubborn note
+MAX_REPAIRS = 2  #: extra whole layouts tried if the in-layout repair left a note behind
 _BLOCK_RE = re.compile(r"<(p|ul|ol|blockquote|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
 _QUIET = ("Using fontTools instead of HarfBuzz",)
@@ -54,8 +55,10 @@ class Layout:
     note_page: dict[int, int] = field(default_factory=dict)
     misplaced: list[int] = field(default_factory=list)  #: notes not on their call's page
     clipped: list[int] = field(default_factory=list)  #: notes taller than the note area
+    doubled: list[int] = field(default_factory=list)  #: notes drawn on two pages (a bug)
     layouts: int = 1  #: how many times the document was laid out
-    keep_whole: list[str] = field(default_factory=list)  #: block ids the repair changed
+    keep_whole: list[str] = field(default_factory=list)  #: block ids the fallback changed
+    repairs: Repairs = field(default_factory=Repairs)  #: what the in-layout repair did
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -103,10 +106,14 @@ def _layout_with_notes_in_place(html: str, page: Page, fetcher: SandboxFetcher,
                                 fonts: FontConfiguration) -> tuple[Document, Layout]:
     fixes: dict[str, str] = {}
     for attempt in range(1, MAX_REPAIRS + 2):
-        document = _layout(_apply(html, fixes), page, fetcher, fonts)
+        with keeping_notes_with_calls() as repairs:
+            document = _layout(_apply(html, fixes), page, fetcher, fonts)
         layout = find_notes(document)
+        layout.repairs = repairs
         layout.layouts = attempt
         layout.keep_whole = sorted(fixes)
+        log.debug("layout %d: %d pages, %d notes off their page", attempt, layout.pages,
+                  len(layout.misplaced))
         if not layout.misplaced or attempt > MAX_REPAIRS:
             return document, layout
         for number in layout.misplaced:
@@ -138,11 +145,13 @@ def find_notes(document: Document) -> Layout:
             if name.startswith("fnref-"):
                 layout.call_page[int(name[6:])] = index
             elif name.startswith("fn-"):
+                if int(name[3:]) in layout.note_page:
+                    layout.doubled.append(int(name[3:]))
                 layout.note_page[int(name[3:])] = index
                 if top < 0 or bottom > pg.height:
                     layout.clipped.append(int(name[3:]))
-    layout.misplaced = sorted(n for n, p in layout.call_page.items()
-                              if layout.note_page.get(n) != p)
+    layout.misplaced = sorted({n for n, p in layout.call_page.items()
+                               if layout.note_page.get(n) != p} | set(layout.doubled))
     return layout
 
 

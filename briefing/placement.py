@@ -1,0 +1,182 @@
+"""Keep every footnote on its call's page, inside WeasyPrint's own pagination.
+
+Part of the PDF stage (``pdf.py``). WeasyPrint 70 lays pages out one after the other
+(``weasyprint.layout.make_all_pages``) and re-makes only pages marked as changed, stopping once
+the pagination falls back into step. That is the hook used here: after each pass over the pages
+we look for notes that landed on a later page than their call. Measured on generated briefings,
+every such note comes from one heuristic in ``layout/block.py`` ("try to report footnotes when
+text overflows because of orphans"): when the second line of the page's last paragraph does not
+fit, WeasyPrint moves the page's last notes to the next page to keep two lines of that
+paragraph. The typographic answer is the one orphans control would give without the
+heuristic: the paragraph starts on the next page. So we set ``break-before: page`` on that
+paragraph's style, mark its page as changed, and let WeasyPrint re-make the pages from there
+until they are back in step: a few pages per repair, not a new layout of the document.
+
+WeasyPrint carries the notes waiting to be placed from page to page in its layout context, and
+its re-make does not restore them; :class:`_PageStarts` records them at the start of every page
+so a re-made page starts from the right state. All of this touches WeasyPrint internals (pinned
+to 70.x in pyproject.toml); :func:`keeping_notes_with_calls` checks they exist and otherwise
+leaves layout alone (``pdf.py`` then repairs with whole re-layouts, and warns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import weasyprint.layout as wl
+from weasyprint.formatting_structure import boxes
+
+MAX_ROUNDS = 12  #: repair passes within one layout
+
+
+@dataclass
+class Repairs:
+    """What the in-layout repair did, for the build report and the benchmark."""
+
+    paragraphs: list[str] = field(default_factory=list)  #: ids given break-before: page
+    rounds: int = 0
+    pages_remade: int = 0
+    active: bool = False  #: False when WeasyPrint's internals were not as expected
+
+
+@dataclass
+class _PageStarts:
+    """The notes waiting to be placed (and reported from the page before) at each page start."""
+
+    waiting: dict[int, list[Any]] = field(default_factory=dict)
+    reported: dict[int, list[Any]] = field(default_factory=dict)
+
+    def record(self, index: int, context: Any) -> None:
+        self.waiting[index] = list(context.footnotes)
+        self.reported[index] = list(context.reported_footnotes)
+
+    def differs(self, index: int, context: Any) -> bool:
+        """Whether the note state now differs from the one page ``index`` was made with."""
+        return (self.waiting.get(index) != list(context.footnotes)
+                or self.reported.get(index) != list(context.reported_footnotes))
+
+    def restore(self, index: int, context: Any) -> None:
+        if index in self.waiting:
+            context.footnotes = list(self.waiting[index])
+            context.reported_footnotes = list(self.reported[index])
+
+
+def internals_present() -> bool:
+    return callable(getattr(wl, "make_all_pages", None)) and hasattr(wl, "layout_document")
+
+
+@contextmanager
+def keeping_notes_with_calls() -> Iterator[Repairs]:
+    """While active, every WeasyPrint layout in this process repairs note placement."""
+    repairs = Repairs()
+    if not internals_present():
+        yield repairs
+        return
+    original: Callable[..., Iterator[Any]] = wl.make_all_pages
+    starts_by_context: dict[int, _PageStarts] = {}
+
+    def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Any:
+        starts = starts_by_context.setdefault(id(context), _PageStarts())
+        result = _paginate(original, context, root_box, html, pages, starts, repairs)
+        for _ in range(MAX_ROUNDS):
+            paragraphs = _paragraphs_to_move(result)
+            if not paragraphs:
+                break
+            repairs.rounds += 1
+            for page_index, box in paragraphs:
+                box.style["break_before"] = "page"
+                repairs.paragraphs.append(str(box.element.get("id", "")))
+                context.page_maker[page_index][-1]["content_changed"] = True
+            result = _paginate(original, context, root_box, html, result, starts, repairs)
+        yield from result
+
+    repairs.active = True
+    wl.make_all_pages = make_all_pages
+    try:
+        yield repairs
+    finally:
+        wl.make_all_pages = original
+
+
+def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: Any, html: Any,
+              pages: list[Any], starts: _PageStarts, repairs: Repairs) -> list[Any]:
+    """Run WeasyPrint's page maker, giving each re-made page the note state it starts with."""
+    generator = original(context, root_box, html, pages)
+    result: list[Any] = []
+    previous_remade = True
+    while True:
+        index = len(result)
+        will_remake = _will_remake(context, index, pages)
+        if will_remake and not previous_remade:
+            starts.restore(index, context)  # the pages before were reused: state is stale
+        if will_remake:
+            starts.record(index, context)
+        try:
+            page = next(generator)
+        except StopIteration:
+            return result
+        remade = index >= len(pages) or page is not pages[index]
+        repairs.pages_remade += remade and bool(pages)
+        if remade and index + 1 < len(context.page_maker) and starts.differs(index + 1, context):
+            # WeasyPrint compares only where the text resumes; a page whose waiting notes
+            # changed must be re-made too, or a note would be lost or doubled
+            context.page_maker[index + 1][-1]["content_changed"] = True
+        previous_remade = remade
+        result.append(page)
+
+
+def _will_remake(context: Any, index: int, pages: list[Any]) -> bool:
+    if not pages or index >= len(context.page_maker):
+        return True
+    state = context.page_maker[index][-1]
+    return bool(state["content_changed"] or state["pages_wanted"])
+
+
+def _paragraphs_to_move(pages: list[Any]) -> list[tuple[int, Any]]:
+    """For each page whose note went to a later page: the paragraph to start on a new page."""
+    first_page: dict[Any, int] = {}
+    calls: dict[str, int] = {}
+    notes: dict[str, int] = {}
+    last_block: dict[int, Any] = {}
+    for index, page in enumerate(pages):
+        for box, in_notes, block in _walk(page):
+            element = box.element
+            if element is None:
+                continue
+            ident = element.get("id", "")
+            first_page.setdefault(element, index)
+            if ident.startswith("fnref-") and not in_notes:
+                calls[ident[6:]] = index
+            elif ident.startswith("fn-") and in_notes:
+                notes[ident[3:]] = index
+            if isinstance(box, boxes.LineBox) and not in_notes and block is not None:
+                last_block[index] = block
+    moves: dict[int, Any] = {}
+    for number, page_index in calls.items():
+        if notes.get(number, page_index) > page_index and page_index in last_block:
+            block = last_block[page_index]
+            starts_here = first_page.get(block.element) == page_index
+            if starts_here and block.style["break_before"] != "page":
+                moves[page_index] = block
+    return sorted(moves.items(), key=lambda item: item[0])
+
+
+def _walk(page: Any) -> Iterator[tuple[Any, bool, Any]]:
+    """Every box of a page, whether it is in the note area, and its nearest numbered block."""
+    stack: list[tuple[Any, bool, Any]] = [(page, False, None)]
+    while stack:
+        box, in_notes, block = stack.pop()
+        yield box, in_notes, block
+        children = getattr(box, "children", None) or []
+        notes_here = in_notes or isinstance(box, boxes.FootnoteAreaBox)
+        if isinstance(box, boxes.MarginBox):
+            continue
+        element = box.element
+        if (isinstance(box, boxes.BlockBox) and element is not None
+                and str(element.get("id", "")).startswith("b-")):
+            block = box
+        for child in reversed(children):
+            stack.append((child, notes_here, block))
