@@ -13,6 +13,8 @@ build/report.pdf: FORCE $(VENV)/.installed
 	$(BIN)/python build.py report -o $@
 
 test: $(VENV)/.installed
+	$(BIN)/ruff check briefing tests bench build.py
+	$(BIN)/mypy briefing
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed

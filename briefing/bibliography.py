@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bibtexparser
 from bibtexparser import middlewares
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
-from .errors import BriefingError, Diagnostics
+from .errors import Diagnostics
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ TYPES = {
 }
 _GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 _MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 # fields read by _map_fields, or bookkeeping that carries no data for the reader
 _USED = {
     "author", "editor", "translator", "title", "subtitle", "titleaddon", "shorttitle",
@@ -85,12 +85,12 @@ def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
     except UnicodeDecodeError:
         diags.error("not UTF-8 text; save the .bib file as UTF-8", path)
         return []
-    library = bibtexparser.parse_string(
+    library = parse_string(
         text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True),
                            middlewares.RemoveEnclosingMiddleware()])
     strings = {s.key.lower(): str(s.value).strip("{}\"") for s in library.strings}
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateFieldKeyBlock):
             diags.error(f"entry has a field twice ({block.error}); delete one of them",
                         path, line)
@@ -104,7 +104,7 @@ def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
 
 def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
                   diags: Diagnostics) -> Reference:
-    line = entry.start_line + 1
+    line = (entry.start_line or 0) + 1
     fields: dict[str, str] = {}
     for f in entry.fields:
         fields[f.key.lower()] = _concatenate(str(f.value), strings)
@@ -126,9 +126,7 @@ def _concatenate(value: str, strings: dict[str, str]) -> str:
         return value
     out = []
     for part in parts:
-        if part.startswith("{") and part.endswith("}"):
-            out.append(part[1:-1])
-        elif part.startswith('"') and part.endswith('"'):
+        if (part[:1], part[-1:]) in (("{", "}"), ('"', '"')):
             out.append(part[1:-1])
         else:
             out.append(strings.get(part.lower(), _month_name(part) or part))

@@ -156,12 +156,23 @@ def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: 
     for citation in parsed.citations:
         html = answer["cites"].get(f"cite-{citation.id}", "")
         formatted[citation.id] = _split_note(html, style.is_note and citation.footnote is None)
-    entries = [Entry(key=r["id"], html=r["html"].strip()) for r in answer["refs"]]
+    entries = [Entry(key=r["id"], html=_drop_nocase(r["html"].strip())) for r in answer["refs"]]
     return CitationResult(style=style, formatted=formatted, references=entries)
 
 
+_NOCASE_RE = re.compile(r'<span class="nocase">((?:(?!<span|</span>).)*)</span>', re.S)
+
+
+def _drop_nocase(html: str) -> str:
+    """``nocase`` spans only tell citeproc not to change case; the reader needs none."""
+    while True:
+        html, n = _NOCASE_RE.subn(r"\1", html)
+        if not n:
+            return html
+
+
 def _split_note(html: str, makes_note: bool) -> Formatted:
-    html = html.strip()
+    html = _drop_nocase(html.strip())
     if html.startswith("<p>") and html.endswith("</p>"):
         html = html[3:-4]
     outer = _CITATION_SPAN.match(html)
@@ -189,9 +200,7 @@ def _pandoc_document(parsed: MarkdownResult, style: Style, lang: str,
                      nocite: tuple[str, ...]) -> dict[str, Any]:
     by_id = {c.id: c for c in parsed.citations}
     blocks: list[dict[str, Any]] = []
-    note = 0
-    for kind, ident in parsed.order:
-        note += 1
+    for note, (kind, ident) in enumerate(parsed.order, start=1):
         if kind == "C":
             blocks.append(_para([_cite_span(by_id[ident], note)]))
         else:

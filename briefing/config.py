@@ -104,7 +104,6 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):
         raise BriefingError("report.yaml must be a mapping of keys to values "
                             "(for example 'title: Kazakhstan')", path=path, line=1)
-    styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:

@@ -22,7 +22,6 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_inline
 
@@ -116,7 +115,7 @@ def make_parser(lang: str) -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.inline.ruler.at("footnote_inline", _located_inline_footnote)
-    md.options = OptionsDict({**md.options, "quotes": _quotes_for(lang)})
+    md.options["quotes"] = _quotes_for(lang)
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.push("intext_citation", _intext_rule)
     return md
@@ -148,7 +147,7 @@ def parse_sections(sections: list[Section], lang: str) -> MarkdownResult:
     _install_renderers(md, state)
     result.html = _captions(md.renderer.render(body, md.options, env))
     for fid, (note_tokens, line) in notes.items():
-        path, fline = linemap.locate(line)
+        path, fline = env.get("note_where", {}).get(fid) or linemap.locate(line)
         note_html = _inline_blocks(md.renderer.render(note_tokens, md.options, env))
         result.footnotes[fid] = Footnote(id=fid, html=note_html, path=path, line=fline)
     _order(result, env["cites"])
@@ -246,6 +245,7 @@ def _locate_citations(tokens: list[Token], env: dict[str, Any], linemap: _LineMa
                 env["cites"][child.meta["id"]].setdefault("where", linemap.locate(line0))
             elif child.type == "footnote_ref" and "tokens" in inline_notes.get(
                     child.meta["id"], {}):
+                env.setdefault("note_where", {})[child.meta["id"]] = linemap.locate(line0)
                 visit(inline_notes[child.meta["id"]]["tokens"], line0)
             if child.children:
                 visit(child.children, base)

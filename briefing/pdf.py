@@ -4,12 +4,10 @@ In: the :class:`~briefing.templates.Page` and the note records. Out: the PDF byt
 atomically to the target, and a :class:`Layout` report (pages, where each note landed).
 
 WeasyPrint's ``float: footnote`` sometimes defers a note to the next page while its call stays
-(its orphans heuristic reports notes to fit one more line of the paragraph at the page foot:
-``docs/design.md``). After each layout we read where every call and note landed
-(``Page.anchors``); for each misplaced note the last block that starts on the call's page is
-kept whole (``break-inside: avoid``), so it moves to the next page and the deferred note fits
-again; a block that still misbehaves starts a new page. Only the layout is redone, never the
-earlier stages.
+(its orphans heuristic reports notes to fit one more line of the paragraph at the page foot).
+``placement.py`` repairs that inside WeasyPrint's pagination; afterwards we read where every
+call and note landed (``Page.anchors``) and warn, naming the note's source line, about any note
+still off its page or cut off because it is taller than a page.
 
 Rendering reads nothing but the report folder, the styles folder, the packaged fonts and
 ``data:`` URLs (:class:`SandboxFetcher`); nothing is fetched from the network.
@@ -40,8 +38,7 @@ from .templates import Page
 
 log = logging.getLogger("briefing")
 
-MAX_REPAIRS = 2  #: extra whole layouts tried if the in-layout repair left a note behind
-_BLOCK_RE = re.compile(r"<(p|ul|ol|blockquote|div class=\"table-wrap\")(?=[ >])")
+_BLOCK_RE = re.compile(r"<(p|li|blockquote|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
 _QUIET = ("Using fontTools instead of HarfBuzz",)
 
@@ -56,8 +53,6 @@ class Layout:
     misplaced: list[int] = field(default_factory=list)  #: notes not on their call's page
     clipped: list[int] = field(default_factory=list)  #: notes taller than the note area
     doubled: list[int] = field(default_factory=list)  #: notes drawn on two pages (a bug)
-    layouts: int = 1  #: how many times the document was laid out
-    keep_whole: list[str] = field(default_factory=list)  #: block ids the fallback changed
     repairs: Repairs = field(default_factory=Repairs)  #: what the in-layout repair did
 
 
@@ -85,9 +80,9 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def number_blocks(html: str) -> str:
-    """Give every block an id (``b-N``) so its page can be read from the layout."""
+    """Number every block (``data-b``) so the placement repair can name what it moved."""
     counter = iter(range(1, 1 << 30))
-    return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} id="b-{next(counter)}"', html)
+    return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} data-b="{next(counter)}"', html)
 
 
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics) -> Layout:
@@ -96,45 +91,21 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics) 
     fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):
-        document, layout = _layout_with_notes_in_place(html, page, fetcher, fonts)
+        document, layout = _layout(html, page, fetcher, fonts)
         _write_atomically(document, target)
     _report(layout, notes, diags)
     return layout
 
 
-def _layout_with_notes_in_place(html: str, page: Page, fetcher: SandboxFetcher,
-                                fonts: FontConfiguration) -> tuple[Document, Layout]:
-    fixes: dict[str, str] = {}
-    for attempt in range(1, MAX_REPAIRS + 2):
-        with keeping_notes_with_calls() as repairs:
-            document = _layout(_apply(html, fixes), page, fetcher, fonts)
-        layout = find_notes(document)
-        layout.repairs = repairs
-        layout.layouts = attempt
-        layout.keep_whole = sorted(fixes)
-        log.debug("layout %d: %d pages, %d notes off their page", attempt, layout.pages,
-                  len(layout.misplaced))
-        if not layout.misplaced or attempt > MAX_REPAIRS:
-            return document, layout
-        for number in layout.misplaced:
-            block = _last_block_on(document, layout.call_page[number])
-            if block is None:
-                continue
-            # first keep the block whole; if that was not enough, start it on a new page
-            fixes[block] = "break-before: page" if block in fixes else "break-inside: avoid"
-    raise AssertionError("unreachable")
-
-
 def _layout(html: str, page: Page, fetcher: SandboxFetcher,
-            fonts: FontConfiguration) -> Document:
+            fonts: FontConfiguration) -> tuple[Document, Layout]:
     base = page.content_dir.as_uri() + "/"
-    return HTML(string=html, base_url=base, url_fetcher=fetcher).render(font_config=fonts)
-
-
-def _apply(html: str, fixes: dict[str, str]) -> str:
-    for block, style in fixes.items():
-        html = html.replace(f'id="{block}"', f'id="{block}" style="{style}"', 1)
-    return html
+    with keeping_notes_with_calls() as repairs:
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+            font_config=fonts)
+    layout = find_notes(document)
+    layout.repairs = repairs
+    return document, layout
 
 
 def find_notes(document: Document) -> Layout:
@@ -155,20 +126,17 @@ def find_notes(document: Document) -> Layout:
     return layout
 
 
-def _last_block_on(document: Document, page_number: int) -> str | None:
-    blocks = [int(name[2:]) for name in document.pages[page_number - 1].anchors
-              if name.startswith("b-")]
-    return f"b-{max(blocks)}" if blocks else None
-
-
 def _report(layout: Layout, notes: list[Note], diags: Diagnostics) -> None:
     by_number = {n.number: n for n in notes}
-    for number in layout.clipped:
+    too_tall = set(layout.clipped) | {n for n in layout.call_page if n not in layout.note_page}
+    for number in sorted(too_tall):
         note = by_number.get(number)
-        diags.warning(f"note {number} is taller than the space for notes on a page and is "
-                      "cut off in the PDF; shorten it or split it into two notes",
+        diags.warning(f"note {number} is too long to fit on one page and is cut off or "
+                      "missing in the PDF; shorten it or split it into two notes",
                       note.path if note else None, note.line if note else None)
     for number in layout.misplaced:
+        if number in too_tall:
+            continue
         note = by_number.get(number)
         diags.warning(f"note {number} landed on page {layout.note_page.get(number)}, not on "
                       f"page {layout.call_page[number]} with its call",
@@ -194,7 +162,7 @@ class _WeasyHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if not any(message.startswith(q) for q in _QUIET):
+        if not any(message.startswith(q) for q in _QUIET) and "No anchor #fn-" not in message:
             self.diags.warning(f"renderer: {message}")
 
 

@@ -16,7 +16,7 @@ WeasyPrint carries the notes waiting to be placed from page to page in its layou
 its re-make does not restore them; :class:`_PageStarts` records them at the start of every page
 so a re-made page starts from the right state. All of this touches WeasyPrint internals (pinned
 to 70.x in pyproject.toml); :func:`keeping_notes_with_calls` checks they exist and otherwise
-leaves layout alone (``pdf.py`` then repairs with whole re-layouts, and warns).
+leaves layout alone (``pdf.py`` then warns about every note off its page).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MAX_ROUNDS = 12  #: repair passes within one layout
 class Repairs:
     """What the in-layout repair did, for the build report and the benchmark."""
 
-    paragraphs: list[str] = field(default_factory=list)  #: ids given break-before: page
+    paragraphs: list[str] = field(default_factory=list)  #: data-b of blocks moved to a new page
     rounds: int = 0
     pages_remade: int = 0
     active: bool = False  #: False when WeasyPrint's internals were not as expected
@@ -88,7 +88,7 @@ def keeping_notes_with_calls() -> Iterator[Repairs]:
             repairs.rounds += 1
             for page_index, box in paragraphs:
                 box.style["break_before"] = "page"
-                repairs.paragraphs.append(str(box.element.get("id", "")))
+                repairs.paragraphs.append(str(box.element.get("data-b", "")))
                 context.page_maker[page_index][-1]["content_changed"] = True
             result = _paginate(original, context, root_box, html, result, starts, repairs)
         yield from result
@@ -175,8 +175,7 @@ def _walk(page: Any) -> Iterator[tuple[Any, bool, Any]]:
         if isinstance(box, boxes.MarginBox):
             continue
         element = box.element
-        if (isinstance(box, boxes.BlockBox) and element is not None
-                and str(element.get("id", "")).startswith("b-")):
+        if isinstance(box, boxes.BlockBox) and element is not None and element.get("data-b"):
             block = box
         for child in reversed(children):
             stack.append((child, notes_here, block))

@@ -12,17 +12,17 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-_WORDS = (
-    "authorities government rights detention courts judiciary reform assembly freedom "
-    "expression media journalists register organisations religious minorities migrants "
-    "labour women violence police investigation torture allegations evidence report "
-    "commission observers elections parliament president constitution amendment law "
-    "policy implementation commitments international standards monitoring civil society "
-    "defenders lawyers prisons conditions access information internet restrictions "
-    "charges criminal administrative penalties fines registration practice region "
-    "country population economic growth resources cooperation partners dialogue "
-    "accountability transparency corruption procurement budget oversight independent"
-).split()
+_WORDS = """
+    authorities government rights detention courts judiciary reform assembly freedom
+    expression media journalists register organisations religious minorities migrants
+    labour women violence police investigation torture allegations evidence report
+    commission observers elections parliament president constitution amendment law policy
+    implementation commitments international standards monitoring civil society defenders
+    lawyers prisons conditions access information internet restrictions charges criminal
+    administrative penalties fines registration practice region country population economic
+    growth resources cooperation partners dialogue accountability transparency corruption
+    procurement budget oversight independent
+""".split()
 _TYPES = ("report", "online", "article", "book", "incollection")
 
 

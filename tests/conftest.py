@@ -1,0 +1,39 @@
+"""Shared fixtures: real builds of the default briefing and of a long generated document."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate import write_report  # noqa: E402
+
+from briefing.pipeline import BuildResult, build  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def kazakhstan(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The default briefing, built once for all end-to-end tests."""
+    out = tmp_path_factory.mktemp("kz") / "report.pdf"
+    return build(ROOT / "report", out)
+
+
+@pytest.fixture(scope="session")
+def long_document(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """A generated briefing of 100+ pages and 500+ notes."""
+    folder = tmp_path_factory.mktemp("long")
+    write_report(folder / "src", sections=36, seed=7)
+    return build(folder / "src", folder / "long.pdf")
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    """Write a small report folder for a test; return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

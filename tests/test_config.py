@@ -1,0 +1,64 @@
+"""Stage 0: report.yaml validation, with the messages a user sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from briefing.config import load_config
+from briefing.errors import BriefingError
+
+
+def _messages(exc: pytest.ExceptionInfo[BriefingError], cwd: Path) -> list[str]:
+    return [d.format(cwd) for d in exc.value.diagnostics]
+
+
+def test_pandoc_metadata_names_are_read(tmp_path: Path) -> None:
+    folder = write(tmp_path, {
+        "report.yaml": "title: T\nauthor: [A. One, B. Two]\ndate: 2024-05-01\nlang: ru\n"
+                       "bibliography: refs.bib\ncsl: apa\nnocite: '@a, @b'\n"
+                       "reference-section-title: Literature\n",
+        "refs.bib": "", "b.md": "# B\n", "a.md": "# A\n"})
+    config = load_config(folder)
+    assert config.authors == ("A. One", "B. Two")
+    assert config.date == "2024-05-01" and config.lang == "ru" and config.csl == "apa"
+    assert config.nocite == ("a", "b")
+    assert config.reference_section_title == "Literature"
+    assert [p.name for p in config.sections] == ["a.md", "b.md"]  # default: sorted *.md
+
+
+def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"report.yaml": "title: T\nbibliograhpy: x.bib\n", "a.md": ""})
+    with pytest.raises(BriefingError) as exc:
+        load_config(folder)
+    assert _messages(exc, tmp_path) == [
+        "report.yaml:2: error: unknown key 'bibliograhpy' (did you mean 'bibliography'?)"]
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"report.yaml": "title: T\nsections:\n  - a.md\n - b.md\n"})
+    with pytest.raises(BriefingError) as exc:
+        load_config(folder)
+    [message] = _messages(exc, tmp_path)
+    assert message.startswith("report.yaml:4: error: YAML syntax:")
+
+
+def test_missing_files_and_title_are_all_reported(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"report.yaml": "subtitle: S\nsections: [a.md, gone.md]\n"
+                                             "bibliography: nope.bib\n", "a.md": ""})
+    with pytest.raises(BriefingError) as exc:
+        load_config(folder)
+    messages = _messages(exc, tmp_path)
+    assert "report.yaml:1: error: 'title' is required: the briefing's title, shown on the " \
+           "cover" in messages
+    assert any(m.startswith("report.yaml:2: error: 'sections' names 'gone.md', which does "
+                            "not exist") for m in messages)
+    assert any(m.startswith("report.yaml:3: error: 'bibliography' names 'nope.bib'")
+               for m in messages)
+
+
+def test_source_may_be_the_yaml_file(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"brief.yaml": "title: T\n", "a.md": "x"})
+    assert load_config(folder / "brief.yaml").title == "T"

@@ -1,0 +1,77 @@
+"""Stage 7: rendering — sandbox, note checks, atomic writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write
+from pdfcheck import reader
+
+from briefing.errors import BriefingError
+from briefing.pdf import SandboxFetcher
+from briefing.pipeline import build
+
+YAML = "title: Test\nbibliography: r.bib\n"
+BIB = "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n"
+
+
+def test_sandbox_reads_only_allowed_folders(tmp_path: Path) -> None:
+    inside = write(tmp_path / "report", {"ok.txt": "fine"})
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    fetcher = SandboxFetcher(inside)
+    assert fetcher.fetch((inside / "ok.txt").as_uri()) is not None
+    for url in [(tmp_path / "secret.txt").as_uri(), (inside / ".." / "secret.txt").as_uri(),
+                "file:///etc/passwd", "http://127.0.0.1:9/x", "https://example.org/"]:
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 5
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000"
+                    "000049454e44ae426082")
+
+
+def test_image_outside_the_report_is_not_embedded(tmp_path: Path) -> None:
+    (tmp_path / "outside.png").write_bytes(PNG)
+    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB,
+                                    "a.md": "Text [@a].\n\n![x](../outside.png)\n\n"
+                                            "![y](file:///etc/passwd)\n"})
+    (folder / "inside.png").write_bytes(PNG)
+    result = build(folder, tmp_path / "out.pdf")
+    warnings = [d.message for d in result.diagnostics.warnings]
+    assert any("refused file://" in w and "outside.png" in w for w in warnings), warnings
+    # markdown-it does not even make a link or image of a file: URL
+    assert not any("passwd" in w for w in warnings)
+
+
+def test_a_note_taller_than_a_page_is_reported_with_its_line(tmp_path: Path) -> None:
+    long_note = " ".join(["This note goes on and on about the evidence."] * 260)
+    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB,
+                                    "a.md": f"# H\n\nShort text.\n\nCall here.^[{long_note}]\n"})
+    result = build(folder, tmp_path / "out.pdf")
+    messages = [d.format(tmp_path) for d in result.diagnostics.warnings]
+    assert messages == [
+        "r/a.md:5: warning: note 1 is too long to fit on one page and is cut off or missing "
+        "in the PDF; shorten it or split it into two notes"]
+
+
+def test_failed_build_leaves_the_previous_pdf_untouched(tmp_path: Path) -> None:
+    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB, "a.md": "Text [@a].\n"})
+    out = tmp_path / "out.pdf"
+    build(folder, out)
+    before = out.read_bytes()
+    assert len(reader(out).pages) >= 3
+    (folder / "a.md").write_text("Text [@missing].\n", encoding="utf-8")
+    with pytest.raises(BriefingError):
+        build(folder, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_output_never_overwrites_a_source(tmp_path: Path) -> None:
+    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB, "a.md": "Text [@a].\n"})
+    with pytest.raises(BriefingError):
+        build(folder, folder / "a.md")
+    assert (folder / "a.md").read_text(encoding="utf-8") == "Text [@a].\n"
