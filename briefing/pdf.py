@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ class Layout:
     clipped: list[int] = field(default_factory=list)  #: notes taller than the note area
     doubled: list[int] = field(default_factory=list)  #: notes drawn on two pages (a bug)
     repairs: Repairs = field(default_factory=Repairs)  #: what the in-layout repair did
+    seconds: dict[str, float] = field(default_factory=dict)  #: "layout", "write"
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
@@ -85,22 +87,29 @@ def number_blocks(html: str) -> str:
     return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} data-b="{next(counter)}"', html)
 
 
-def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics) -> Layout:
-    """Lay out, repair note placement, and write ``target`` atomically."""
+def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
+               keep_notes_with_calls: bool = True) -> Layout:
+    """Lay out, repair note placement, and write ``target`` atomically.
+
+    ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
+    """
     html = number_blocks(page.html)
     fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):
-        document, layout = _layout(html, page, fetcher, fonts)
+        start = time.perf_counter()
+        document, layout = _layout(html, page, fetcher, fonts, keep_notes_with_calls)
+        middle = time.perf_counter()
         _write_atomically(document, target)
+        layout.seconds = {"layout": middle - start, "write": time.perf_counter() - middle}
     _report(layout, notes, diags)
     return layout
 
 
-def _layout(html: str, page: Page, fetcher: SandboxFetcher,
-            fonts: FontConfiguration) -> tuple[Document, Layout]:
+def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfiguration,
+            repair: bool) -> tuple[Document, Layout]:
     base = page.content_dir.as_uri() + "/"
-    with keeping_notes_with_calls() as repairs:
+    with keeping_notes_with_calls(repair) as repairs:
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=fonts)
     layout = find_notes(document)

@@ -34,6 +34,7 @@ class BuildResult:
     citations: int
     references: int
     diagnostics: Diagnostics
+    html: str = ""  #: the HTML document WeasyPrint rendered (before block numbering)
     timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
 
 
@@ -42,7 +43,8 @@ def default_output(config: Config) -> Path:
     return Path.cwd() / "build" / f"{config.folder.name}.pdf"
 
 
-def build(source: Path, output: Path | None = None) -> BuildResult:
+def build(source: Path, output: Path | None = None,
+          keep_notes_with_calls: bool = True) -> BuildResult:
     diags = Diagnostics()
     timings: dict[str, float] = {}
 
@@ -74,10 +76,12 @@ def build(source: Path, output: Path | None = None) -> BuildResult:
     page = timed("template", lambda: render_page(config, assembled.html, parsed.headings,
                                                  cited))
     # 7. layout, note placement, PDF
-    layout = timed("pdf", lambda: render_pdf(page, assembled.notes, target, diags))
+    layout = timed("pdf", lambda: render_pdf(page, assembled.notes, target, diags,
+                                             keep_notes_with_calls))
     return BuildResult(config=config, output=target, layout=layout,
                        notes=len(assembled.notes), citations=len(parsed.citations),
-                       references=len(cited.references), diagnostics=diags, timings=timings)
+                       references=len(cited.references), diagnostics=diags, html=page.html,
+                       timings=timings)
 
 
 def _refuse_writing_sources(config: Config, target: Path) -> None:

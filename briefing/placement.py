@@ -69,25 +69,28 @@ def internals_present() -> bool:
 
 
 @contextmanager
-def keeping_notes_with_calls() -> Iterator[Repairs]:
+def keeping_notes_with_calls(enabled: bool = True) -> Iterator[Repairs]:
     """While active, every WeasyPrint layout in this process repairs note placement."""
     repairs = Repairs()
-    if not internals_present():
+    if not enabled or not internals_present():
         yield repairs
         return
     original: Callable[..., Iterator[Any]] = wl.make_all_pages
     starts_by_context: dict[int, _PageStarts] = {}
+    moved: set[Any] = set()
 
     def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Any:
         starts = starts_by_context.setdefault(id(context), _PageStarts())
         result = _paginate(original, context, root_box, html, pages, starts, repairs)
         for _ in range(MAX_ROUNDS):
-            paragraphs = _paragraphs_to_move(result)
+            paragraphs = [(i, box) for i, box in _paragraphs_to_move(result)
+                          if box.element not in moved]
             if not paragraphs:
                 break
             repairs.rounds += 1
             for page_index, box in paragraphs:
-                box.style["break_before"] = "page"
+                _start_on_new_page(root_box, box.element)
+                moved.add(box.element)
                 repairs.paragraphs.append(str(box.element.get("data-b", "")))
                 context.page_maker[page_index][-1]["content_changed"] = True
             result = _paginate(original, context, root_box, html, result, starts, repairs)
@@ -99,6 +102,19 @@ def keeping_notes_with_calls() -> Iterator[Repairs]:
         yield repairs
     finally:
         wl.make_all_pages = original
+
+
+def _start_on_new_page(root_box: Any, element: Any) -> None:
+    """Give the element's box in the document tree ``break-before: page``.
+
+    WeasyPrint shares one computed style between elements that cascade alike, so the box gets
+    a copy of its own; changing the shared one would break before every such paragraph.
+    """
+    for box in root_box.descendants():
+        if box.element is element and isinstance(box, boxes.BlockBox):
+            box.style = box.style.copy()
+            box.style["break_before"] = "page"
+            return
 
 
 def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: Any, html: Any,
@@ -159,7 +175,7 @@ def _paragraphs_to_move(pages: list[Any]) -> list[tuple[int, Any]]:
         if notes.get(number, page_index) > page_index and page_index in last_block:
             block = last_block[page_index]
             starts_here = first_page.get(block.element) == page_index
-            if starts_here and block.style["break_before"] != "page":
+            if starts_here:
                 moves[page_index] = block
     return sorted(moves.items(), key=lambda item: item[0])
 

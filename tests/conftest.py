@@ -24,11 +24,22 @@ def kazakhstan(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 
 
 @pytest.fixture(scope="session")
-def long_document(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+def long_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated briefing of 100+ pages and 500+ notes."""
     folder = tmp_path_factory.mktemp("long")
-    write_report(folder / "src", sections=36, seed=7)
-    return build(folder / "src", folder / "long.pdf")
+    write_report(folder / "src", sections=38, seed=7)
+    return folder / "src"
+
+
+@pytest.fixture(scope="session")
+def long_document(long_source: Path) -> BuildResult:
+    return build(long_source, long_source.parent / "long.pdf")
+
+
+@pytest.fixture(scope="session")
+def long_document_unrepaired(long_source: Path) -> BuildResult:
+    """The same document with WeasyPrint's own note placement, for comparison."""
+    return build(long_source, long_source.parent / "plain.pdf", keep_notes_with_calls=False)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

@@ -31,9 +31,10 @@ def _sentence(rng: random.Random) -> str:
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
-def _paragraph(rng: random.Random, keys: list[str], note_ids: list[int]) -> str:
+def _paragraph(rng: random.Random, keys: list[str], note_ids: list[int],
+               per_paragraph: tuple[int, ...]) -> str:
     sentences = [_sentence(rng) for _ in range(rng.randint(3, 9))]
-    for _ in range(rng.choice((1, 1, 2, 2, 3))):
+    for _ in range(rng.choice(per_paragraph)):
         i = rng.randrange(len(sentences))
         sentences[i] = sentences[i][:-1] + _citation(rng, keys, note_ids) + "."
     return " ".join(sentences)
@@ -92,8 +93,12 @@ def _bib_entry(rng: random.Random, key: str) -> str:
 
 
 def write_report(folder: Path, sections: int = 32, sources: int = 100, seed: int = 1,
-                 title: str = "Generated briefing") -> Path:
-    """Write a report folder; return the path of its report.yaml."""
+                 title: str = "Generated briefing",
+                 per_paragraph: tuple[int, ...] = (1, 1, 2, 2, 3)) -> Path:
+    """Write a report folder; return the path of its report.yaml.
+
+    ``per_paragraph`` is drawn from for each paragraph's number of citations.
+    """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     keys = [f"src{n:03d}" for n in range(sources)]
@@ -111,7 +116,7 @@ def write_report(folder: Path, sections: int = 32, sources: int = 100, seed: int
                 parts.append(_table(rng))
             if p == 4 and s % 3 == 0:
                 parts.append("\n".join(f"- {_sentence(rng)}" for _ in range(3)) + "\n")
-            parts.append(_paragraph(rng, keys, note_ids) + "\n")
+            parts.append(_paragraph(rng, keys, note_ids, per_paragraph) + "\n")
         name = f"{s + 1:03d}-section.md"
         (folder / name).write_text("\n".join(parts), encoding="utf-8")
         names.append(name)
