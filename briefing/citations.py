@@ -14,6 +14,7 @@ passes the CSL test suite far better than citeproc-py (``docs/design.md``).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 import subprocess
@@ -147,11 +148,17 @@ def _suggest(key: str, refs: dict[str, Reference]) -> str:
 
 
 def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: Style,
-                     lang: str, nocite: tuple[str, ...]) -> CitationResult:
-    """One pandoc run formats every citation and the reference list."""
+                     lang: str, nocite: tuple[str, ...],
+                     cache_dir: Path | None = None) -> CitationResult:
+    """One pandoc run formats every citation and the reference list.
+
+    With ``cache_dir``, the answer is kept under a hash of everything that shapes it (the
+    citations in order, the CSL-JSON, the style file, the language, pandoc's version and our
+    filter), so a rebuild whose citations and bibliography did not change skips pandoc.
+    """
     document = _pandoc_document(parsed, style, lang, nocite)
     items = [ref.csl for ref in refs.values()]
-    answer = _run_pandoc(document, items, style.path)
+    answer = _read_answer(_cached_run(document, items, style.path, cache_dir))
     formatted = {}
     for citation in parsed.citations:
         html = answer["cites"].get(f"cite-{citation.id}", "")
@@ -181,16 +188,16 @@ def _split_note(html: str, makes_note: bool) -> Formatted:
     start = html.find(_NOTE_OPEN)
     if not makes_note or start < 0:
         return Formatted(text=html, note=None)
-    end = _span_end(html, start)
+    end = _element_end(html, start, "span")
     note = html[start + len(_NOTE_OPEN):end - len("</span>")]
     return Formatted(text=(html[:start] + html[end:]).strip(), note=note.strip())
 
 
-def _span_end(html: str, start: int) -> int:
-    """Index just past the ``</span>`` that closes the span opening at ``start``."""
+def _element_end(html: str, start: int, tag: str) -> int:
+    """Index just past the closing tag of the ``tag`` element opening at ``start``."""
     depth = 0
-    for match in re.finditer(r"<span\b|</span>", html[start:]):
-        depth += 1 if match.group(0) == "<span" else -1
+    for match in re.finditer(rf"<{tag}\b|</{tag}>", html[start:]):
+        depth += 1 if match.group(0) != f"</{tag}>" else -1
         if depth == 0:
             return start + match.end()
     return len(html)
@@ -249,8 +256,30 @@ def _cite(items: list[CiteItem], note: int) -> dict[str, Any]:
     return {"t": "Cite", "c": [cites, [_str("[cite]")]]}
 
 
-def _run_pandoc(document: dict[str, Any], items: list[dict[str, Any]],
-                csl: Path) -> dict[str, Any]:
+def _cached_run(document: dict[str, Any], items: list[dict[str, Any]], csl: Path,
+                cache_dir: Path | None) -> str:
+    if cache_dir is None:
+        return _run_pandoc(document, items, csl)
+    digest = hashlib.sha256()
+    for part in (pandoc_version(), _filter_text(), csl.read_text(encoding="utf-8"),
+                 json.dumps(document, sort_keys=True), json.dumps(items, sort_keys=True)):
+        digest.update(part.encode("utf-8") + b"\0")
+    path = cache_dir / f"citations-{digest.hexdigest()[:32]}.html"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    html = _run_pandoc(document, items, csl)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return html
+
+
+def _filter_text() -> str:
+    return (resources.files("briefing") / "citeproc.lua").read_text(encoding="utf-8")
+
+
+def _run_pandoc(document: dict[str, Any], items: list[dict[str, Any]], csl: Path) -> str:
     lua = resources.files("briefing") / "citeproc.lua"
     with tempfile.TemporaryDirectory(prefix="briefing-") as tmp, \
             resources.as_file(lua) as filter_path:
@@ -263,13 +292,24 @@ def _run_pandoc(document: dict[str, Any], items: list[dict[str, Any]],
                               capture_output=True, text=True, encoding="utf-8", check=False)
     if proc.returncode != 0:
         raise EngineError(f"the citation engine (pandoc) failed: {proc.stderr.strip()}")
-    try:
-        answer: dict[str, Any] = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        raise EngineError("the citation engine (pandoc) gave an unreadable answer") from None
-    if isinstance(answer.get("refs"), dict):  # an empty Lua table encodes as {}
-        answer["refs"] = []
-    return answer
+    return proc.stdout
+
+
+_CITE_OPEN = re.compile(r'<span id="cite-(\d+)">')
+_REF_OPEN = re.compile(r'<div id="ref-([^"]+)"[^>]*>')
+
+
+def _read_answer(html: str) -> dict[str, Any]:
+    """Each citation's HTML (``cite-N`` spans) and the reference list (``ref-KEY`` divs)."""
+    cites = {}
+    for match in _CITE_OPEN.finditer(html):
+        end = _element_end(html, match.start(), "span")
+        cites[f"cite-{match.group(1)}"] = html[match.end():end - len("</span>")]
+    refs = []
+    for match in _REF_OPEN.finditer(html):
+        end = _element_end(html, match.start(), "div")
+        refs.append({"id": match.group(1), "html": html[match.end():end - len("</div>")]})
+    return {"cites": cites, "refs": refs}
 
 
 @cache
@@ -279,6 +319,7 @@ def pandoc_path() -> str:
     return str(pypandoc.get_pandoc_path())
 
 
+@cache
 def pandoc_version() -> str:
     out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True,
                          check=False)

@@ -68,8 +68,9 @@ def build(source: Path, output: Path | None = None,
     parsed = timed("markdown", lambda: parse_sections(sections, config.lang))
     check_keys(parsed.citations, refs, config.nocite, config.path, config.line_of("nocite"))
     # 4. format the citations (one pandoc run)
+    cache = Path.cwd() / "build" / ".cache"
     cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,
-                                                        config.nocite))
+                                                        config.nocite, cache))
     # 5. number the notes and put them in the text
     assembled = timed("notes", lambda: assemble(parsed, cited))
     # 6. the house template

@@ -29,16 +29,14 @@ from typing import Any
 import weasyprint.layout as wl
 from weasyprint.formatting_structure import boxes
 
-MAX_ROUNDS = 12  #: repair passes within one layout
-
 
 @dataclass
 class Repairs:
     """What the in-layout repair did, for the build report and the benchmark."""
 
     paragraphs: list[str] = field(default_factory=list)  #: data-b of blocks moved to a new page
-    rounds: int = 0
-    pages_remade: int = 0
+    rounds: int = 0  #: pages made again because of a repair
+    pages_remade: int = 0  #: pages WeasyPrint made again in later passes (its own or ours)
     active: bool = False  #: False when WeasyPrint's internals were not as expected
 
 
@@ -81,20 +79,7 @@ def keeping_notes_with_calls(enabled: bool = True) -> Iterator[Repairs]:
 
     def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]) -> Any:
         starts = starts_by_context.setdefault(id(context), _PageStarts())
-        result = _paginate(original, context, root_box, html, pages, starts, repairs)
-        for _ in range(MAX_ROUNDS):
-            paragraphs = [(i, box) for i, box in _paragraphs_to_move(result)
-                          if box.element not in moved]
-            if not paragraphs:
-                break
-            repairs.rounds += 1
-            for page_index, box in paragraphs:
-                _start_on_new_page(root_box, box.element)
-                moved.add(box.element)
-                repairs.paragraphs.append(str(box.element.get("data-b", "")))
-                context.page_maker[page_index][-1]["content_changed"] = True
-            result = _paginate(original, context, root_box, html, result, starts, repairs)
-        yield from result
+        yield from _paginate(original, context, root_box, html, pages, starts, moved, repairs)
 
     repairs.active = True
     wl.make_all_pages = make_all_pages
@@ -104,22 +89,15 @@ def keeping_notes_with_calls(enabled: bool = True) -> Iterator[Repairs]:
         wl.make_all_pages = original
 
 
-def _start_on_new_page(root_box: Any, element: Any) -> None:
-    """Give the element's box in the document tree ``break-before: page``.
-
-    WeasyPrint shares one computed style between elements that cascade alike, so the box gets
-    a copy of its own; changing the shared one would break before every such paragraph.
-    """
-    for box in root_box.descendants():
-        if box.element is element and isinstance(box, boxes.BlockBox):
-            box.style = box.style.copy()
-            box.style["break_before"] = "page"
-            return
-
-
 def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: Any, html: Any,
-              pages: list[Any], starts: _PageStarts, repairs: Repairs) -> list[Any]:
-    """Run WeasyPrint's page maker, giving each re-made page the note state it starts with."""
+              pages: list[Any], starts: _PageStarts, moved: set[Any],
+              repairs: Repairs) -> list[Any]:
+    """Run WeasyPrint's page maker; re-make at once any page that sent a note ahead.
+
+    Each page is checked as soon as it is made: if a note whose call is on it waits for the
+    next page, the paragraph at its foot starts a new page instead and the page is made again.
+    Pages already made are kept, so a repair costs one page, not a new layout.
+    """
     generator = original(context, root_box, html, pages)
     result: list[Any] = []
     previous_remade = True
@@ -136,12 +114,63 @@ def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: An
             return result
         remade = index >= len(pages) or page is not pages[index]
         repairs.pages_remade += remade and bool(pages)
+        previous_remade = remade
+        block = _paragraph_to_move(page, result[-1] if result else None, context) if remade \
+            else None
+        if block is not None and block.element not in moved:
+            moved.add(block.element)
+            _start_on_new_page(root_box, block.element)
+            repairs.paragraphs.append(str(block.element.get("data-b", "")))
+            repairs.rounds += 1
+            # make this page again, from the state it started with
+            del context.page_maker[index + 1:]
+            context.page_maker[index][-1]["content_changed"] = True
+            starts.restore(index, context)
+            pages = result
+            generator = original(context, root_box, html, pages)
+            result = []
+            previous_remade = True
+            continue
         if remade and index + 1 < len(context.page_maker) and starts.differs(index + 1, context):
             # WeasyPrint compares only where the text resumes; a page whose waiting notes
             # changed must be re-made too, or a note would be lost or doubled
             context.page_maker[index + 1][-1]["content_changed"] = True
-        previous_remade = remade
         result.append(page)
+
+
+def _start_on_new_page(root_box: Any, element: Any) -> None:
+    """Give the element's box in the document tree ``break-before: page``.
+
+    WeasyPrint shares one computed style between elements that cascade alike, so the box gets
+    a copy of its own; changing the shared one would break before every such paragraph.
+    """
+    for box in root_box.descendants():
+        if box.element is element and isinstance(box, boxes.BlockBox):
+            box.style = box.style.copy()
+            box.style["break_before"] = "page"
+            return
+
+
+def _paragraph_to_move(page: Any, previous: Any, context: Any) -> Any:
+    """The paragraph to start on a new page if this page sent a note of its own ahead."""
+    deferred = {str(f.element.get("id", ""))[3:] for f in context.reported_footnotes
+                if f.element is not None}
+    if not deferred:
+        return None
+    calls: set[str] = set()
+    last_block = None
+    for box, in_notes, block in _walk(page):
+        ident = str(box.element.get("id", "")) if box.element is not None else ""
+        if ident.startswith("fnref-") and not in_notes:
+            calls.add(ident[6:])
+        if isinstance(box, boxes.LineBox) and not in_notes and block is not None:
+            last_block = block
+    if not deferred & calls or last_block is None:
+        return None
+    if previous is not None and any(b.element is last_block.element
+                                    for b, _, _ in _walk(previous)):
+        return None  # the paragraph began on an earlier page: moving it would not help
+    return last_block
 
 
 def _will_remake(context: Any, index: int, pages: list[Any]) -> bool:
@@ -149,35 +178,6 @@ def _will_remake(context: Any, index: int, pages: list[Any]) -> bool:
         return True
     state = context.page_maker[index][-1]
     return bool(state["content_changed"] or state["pages_wanted"])
-
-
-def _paragraphs_to_move(pages: list[Any]) -> list[tuple[int, Any]]:
-    """For each page whose note went to a later page: the paragraph to start on a new page."""
-    first_page: dict[Any, int] = {}
-    calls: dict[str, int] = {}
-    notes: dict[str, int] = {}
-    last_block: dict[int, Any] = {}
-    for index, page in enumerate(pages):
-        for box, in_notes, block in _walk(page):
-            element = box.element
-            if element is None:
-                continue
-            ident = element.get("id", "")
-            first_page.setdefault(element, index)
-            if ident.startswith("fnref-") and not in_notes:
-                calls[ident[6:]] = index
-            elif ident.startswith("fn-") and in_notes:
-                notes[ident[3:]] = index
-            if isinstance(box, boxes.LineBox) and not in_notes and block is not None:
-                last_block[index] = block
-    moves: dict[int, Any] = {}
-    for number, page_index in calls.items():
-        if notes.get(number, page_index) > page_index and page_index in last_block:
-            block = last_block[page_index]
-            starts_here = first_page.get(block.element) == page_index
-            if starts_here:
-                moves[page_index] = block
-    return sorted(moves.items(), key=lambda item: item[0])
 
 
 def _walk(page: Any) -> Iterator[tuple[Any, bool, Any]]:

@@ -41,7 +41,7 @@ def test_chicago_full_note_then_short_note(tmp_path: Path) -> None:
     assert notes[1][1] == ("Amara Okafor, <em>Water Governance in the Sahel</em>, Policy Brief "
                            "no. 17 (Institute for Sahel Studies, 2022).")
     assert notes[2][1] == "Nowak, <em>U.N. Covenant on Civil and Political Rights</em>, 50."
-    assert len(refs) == 2 and refs[0].startswith("<p>Nowak, Manfred.")
+    assert len(refs) == 2 and refs[0].startswith("Nowak, Manfred. <em>U.N. Covenant")
 
 
 def test_ibid_variant(tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_author_date_style_gives_in_text_citations(tmp_path: Path) -> None:
     notes, refs = _format(tmp_path, "A [@nowak2005, 45]. @okafor2022 [p. 3] argues.",
                           style="apa")
     assert notes == [("(Nowak, 2005, p. 45)", None), ("Okafor (2022, p. 3)", None)]
-    assert refs[0].startswith("<p>Nowak, M. (2005).")
+    assert refs[0].startswith("Nowak, M. (2005).")
 
 
 def test_oscola_back_references(tmp_path: Path) -> None:
@@ -90,3 +90,24 @@ def test_unknown_style_suggests_names(tmp_path: Path) -> None:
     [diag] = exc.value.diagnostics
     assert diag.line == 7
     assert "did you mean chicago-notes-bibliography" in diag.message
+
+
+def test_unchanged_citations_are_not_formatted_again(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import citations
+
+    bib = tmp_path / "r.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    parsed = parse_sections([Section(tmp_path / "a.md", "A [@nowak2005, 45].", 1)], "en")
+    csl = resolve_style("chicago-notes-bibliography", tmp_path, tmp_path, None)
+    first = format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
+
+    def no_pandoc(*args: object) -> str:
+        raise AssertionError("pandoc ran although nothing changed")
+
+    monkeypatch.setattr(citations, "_run_pandoc", no_pandoc)
+    again = format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
+    assert again == first
+    bib.write_text(BIB.replace("2005", "2006"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="pandoc ran"):
+        format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
