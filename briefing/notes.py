@@ -65,7 +65,17 @@ def assemble(parsed: MarkdownResult, cited: CitationResult) -> Assembled:
 
     html = MARKER_RE.sub(replace, html)
     html = re.sub(r"[ \t]+(<a class=\"fn-call\")", r"\1", html)
-    return Assembled(html=html, notes=notes)
+    return Assembled(html=_CALL_RE.sub(_keep_with_word, html), notes=notes)
+
+
+# a note call and the word or punctuation before it, when that is plain text
+_CALL_RE = re.compile(r'([^\s<>]+)(<a class="fn-call" [^>]*>\d+</a>)')
+
+
+def _keep_with_word(match: re.Match[str]) -> str:
+    """A call never starts a line: it stays with the word it follows ("media.¹")."""
+    return f'<span class="fn-word">{match.group(1)}{match.group(2)}</span>'
+
 
 
 def _move(match: re.Match[str], cited: CitationResult) -> str:
