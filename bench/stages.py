@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from generate import write_report  # noqa: E402
 
+from briefing.config import DEFAULT_STYLES  # noqa: E402
 from briefing.pdf import SandboxFetcher, number_blocks  # noqa: E402
 from briefing.pipeline import BuildResult, build  # noqa: E402
-from briefing.templates import DEFAULT_STYLES, font_dirs  # noqa: E402
+from briefing.templates import font_dirs  # noqa: E402
 
 STAGES = ["config", "sources", "bibliography", "style", "markdown", "citations", "notes",
           "template", "layout", "write"]

@@ -20,6 +20,8 @@ import yaml
 from .errors import BriefingError, Diagnostics
 
 CONFIG_NAME = "report.yaml"
+#: the house style shipped with briefing (templates + CSS)
+DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 DEFAULT_CSL = "chicago-notes-bibliography"
 
 #: pandoc's names, then ours; unknown keys are errors with a suggestion
@@ -59,6 +61,14 @@ class Config:
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
+
+    @property
+    def styles_dir(self) -> Path:
+        return self.styles or DEFAULT_STYLES
+
+    def default_output(self) -> Path:
+        """``build/<report folder name>.pdf`` under the current directory."""
+        return Path.cwd() / "build" / f"{self.folder.name}.pdf"
 
 
 def find_config(source: Path) -> Path:

@@ -88,7 +88,8 @@ def number_blocks(html: str) -> str:
 
 
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
-               keep_notes_with_calls: bool = True) -> Layout:
+               keep_notes_with_calls: bool = True,
+               image_cache: dict[str, Any] | None = None) -> Layout:
     """Lay out, repair note placement, and write ``target`` atomically.
 
     ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
@@ -98,7 +99,8 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):
         start = time.perf_counter()
-        document, layout = _layout(html, page, fetcher, fonts, keep_notes_with_calls)
+        document, layout = _layout(html, page, fetcher, fonts, keep_notes_with_calls,
+                                   image_cache)
         middle = time.perf_counter()
         _write_atomically(document, target)
         layout.seconds = {"layout": middle - start, "write": time.perf_counter() - middle}
@@ -107,11 +109,12 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
 
 
 def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfiguration,
-            repair: bool) -> tuple[Document, Layout]:
+            repair: bool, image_cache: dict[str, Any] | None) -> tuple[Document, Layout]:
     base = page.content_dir.as_uri() + "/"
+    options: dict[str, Any] = {} if image_cache is None else {"cache": image_cache}
     with keeping_notes_with_calls(repair) as repairs:
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-            font_config=fonts)
+            font_config=fonts, **options)
     layout = find_notes(document)
     layout.repairs = repairs
     return document, layout

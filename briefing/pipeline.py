@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .bibliography import parse_bibliography
 from .citations import check_keys, format_citations, resolve_style
@@ -35,16 +35,14 @@ class BuildResult:
     references: int
     diagnostics: Diagnostics
     html: str = ""  #: the HTML document WeasyPrint rendered (before block numbering)
+    note_texts: list[str] = field(default_factory=list)  #: every note's HTML, in order
+    source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
     timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
 
 
-def default_output(config: Config) -> Path:
-    """``build/<report folder name>.pdf`` under the current directory."""
-    return Path.cwd() / "build" / f"{config.folder.name}.pdf"
-
-
-def build(source: Path, output: Path | None = None,
-          keep_notes_with_calls: bool = True) -> BuildResult:
+def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
+          image_cache: dict[str, Any] | None = None) -> BuildResult:
+    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds."""
     diags = Diagnostics()
     timings: dict[str, float] = {}
 
@@ -57,7 +55,7 @@ def build(source: Path, output: Path | None = None,
 
     # 0. configuration
     config = timed("config", lambda: load_config(source))
-    target = (output or default_output(config)).resolve()
+    target = (output or config.default_output()).resolve()
     _refuse_writing_sources(config, target)
     # 1-2. read the sections and the bibliography
     sections = timed("sources", lambda: read_sections(config.sections))
@@ -78,10 +76,12 @@ def build(source: Path, output: Path | None = None,
                                                  cited))
     # 7. layout, note placement, PDF
     layout = timed("pdf", lambda: render_pdf(page, assembled.notes, target, diags,
-                                             keep_notes_with_calls))
+                                             keep_notes_with_calls, image_cache))
     return BuildResult(config=config, output=target, layout=layout,
                        notes=len(assembled.notes), citations=len(parsed.citations),
                        references=len(cited.references), diagnostics=diags, html=page.html,
+                       note_texts=[n.html for n in assembled.notes],
+                       source_keys=[e.key for e in cited.references],
                        timings=timings)
 
 

@@ -25,7 +25,6 @@ from .config import Config
 from .errors import BriefingError
 from .markdown import Heading
 
-DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
 TEMPLATE = "briefing.html"
 
 
@@ -62,13 +61,9 @@ def font_dirs() -> tuple[Path, ...]:
     return tuple(Path(p.ROOT) / "files" for p in (fontpkg_pt_serif, fontpkg_pt_sans))
 
 
-def styles_dir(config: Config) -> Path:
-    return config.styles or DEFAULT_STYLES
-
-
 def render_page(config: Config, body: str, headings: list[Heading],
                 cited: CitationResult) -> Page:
-    folder = styles_dir(config)
+    folder = config.styles_dir
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     try:

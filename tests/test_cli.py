@@ -20,6 +20,7 @@ def test_build_prints_a_summary(tmp_path: Path, capsys: object) -> None:
     assert main([str(folder), "-o", str(out)]) == 0
     assert out.is_file()
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert "o.pdf: built in " in printed
     assert "pages, 1 notes, 1 sources, 0 warnings" in printed
 
 
@@ -33,7 +34,7 @@ def test_user_error_is_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:
     assert proc.stderr.splitlines() == [
         "brief/a.md:1: error: unknown citation key 'b'; add it to the bibliography or fix "
         "the key",
-        "briefing: build failed; no PDF was written"]
+        "briefing: build failed; no PDF was written or changed"]
     assert "Traceback" not in proc.stderr
 
 

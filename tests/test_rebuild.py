@@ -1,0 +1,163 @@
+"""Re-running: reuse, what changed, same bytes, series, watch."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write
+
+from briefing.rebuild import Outcome, run_single, watch
+
+BIB = ("@book{a, author={Doe, Jane}, title={First Title}, year={2001}}\n"
+       "@book{b, author={Roe, Rick}, title={Second Title}, year={2002}}\n")
+
+
+def _report(folder: Path, text: str = "# One\n\nText [@a].\n", extra: str = "") -> Path:
+    return write(folder, {"report.yaml": f"title: T\ndate: 2020-01-01\nbibliography: r.bib\n"
+                                         f"{extra}",
+                          "r.bib": BIB, "a.md": text})
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_unchanged_rebuild_reuses_the_pdf_without_loading_the_renderer(tmp_path: Path) -> None:
+    _report(tmp_path / "brief")
+    assert _cli("brief", cwd=tmp_path).returncode == 0
+    probe = ("import sys; from briefing.cli import main; code = main(['brief']); "
+             "print('renderer loaded' if 'weasyprint' in sys.modules else 'renderer idle'); "
+             "sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        "build/brief.pdf: unchanged since the last build, reused: 4 pages, 1 notes, 1 sources, "
+        "0 warnings", "renderer idle"]
+
+
+def test_a_change_rebuilds_and_says_what_changed(tmp_path: Path) -> None:
+    folder = _report(tmp_path / "brief")
+    first = run_single(folder, tmp_path / "out.pdf")
+    assert not first.reused and first.change is None
+    assert run_single(folder, tmp_path / "out.pdf").reused
+    (folder / "a.md").write_text("# One\n\nText [@a]. More [@b, 4].\n", encoding="utf-8")
+    second = run_single(folder, tmp_path / "out.pdf")
+    assert not second.reused
+    assert second.change == ("changed: pages 4 → 4; notes 1 → 2 (1 new or changed, 0 gone or "
+                             "changed); sources 1 → 2 (+b)")
+    (folder / "r.bib").write_text(BIB.replace("Second Title", "Other Title"), encoding="utf-8")
+    third = run_single(folder, tmp_path / "out.pdf")
+    assert third.change is not None and "1 new or changed, 1 gone or changed" in third.change
+
+
+def test_same_sources_give_the_same_bytes_in_separate_processes(tmp_path: Path) -> None:
+    _report(tmp_path / "brief")
+    for name in ("one.pdf", "two.pdf"):
+        shutil.rmtree(tmp_path / "build", ignore_errors=True)  # no shared cache
+        assert _cli("brief", "-o", name, "--force", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "one.pdf").read_bytes() == (tmp_path / "two.pdf").read_bytes()
+
+
+def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> None:
+    _report(tmp_path / "kz")
+    _report(tmp_path / "kg", text="# Two\n\nText [@b, 3].\n")
+    _report(tmp_path / "tj", text="# Three\n\nText [@missing].\n")
+    proc = _cli("kz", "kg", "tj", "-j", "2", cwd=tmp_path)
+    assert proc.returncode == 1
+    out = proc.stdout.splitlines()
+    progress = [line for line in out if line.startswith("[")]
+    assert [p.split()[0] for p in progress] == ["[1/3]", "[2/3]", "[3/3]"]
+    assert {p.split()[1].rstrip(":") for p in progress} == {"kz", "kg", "tj"}
+    table = out[out.index(next(x for x in out if x.startswith("briefing "))):]
+    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "warnings",
+                                "seconds"]
+    assert table[2].split()[:6] == ["kz", "built", "4", "1", "1", "0"]
+    assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "0"]
+    assert table[4].split()[:2] == ["tj", "FAILED"]
+    assert table[-1] == "2 of 3 briefings built, 1 failed"
+    assert "tj/a.md:3: error: unknown citation key 'missing'" in proc.stderr
+    assert (tmp_path / "build" / "kz.pdf").is_file() and (tmp_path / "build" / "kg.pdf").is_file()
+
+
+class _Watcher:
+    """Runs watch() in a thread and records what it reports."""
+
+    def __init__(self, folder: Path, output: Path, quiet: float = 0.3) -> None:
+        self.built: list[Outcome] = []
+        self.changed: list[list[Path]] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=watch, kwargs=dict(
+            source=folder, output=output, on_changed=self.changed.append,
+            on_built=self.built.append, poll=0.05, quiet=quiet, stop=self.done.is_set))
+        self.thread.start()
+
+    def wait_builds(self, count: int, timeout: float = 120) -> Outcome:
+        end = time.monotonic() + timeout
+        while len(self.built) < count and time.monotonic() < end:
+            time.sleep(0.05)
+        assert len(self.built) >= count, (len(self.built), self.changed)
+        return self.built[count - 1]
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=30)
+
+
+def test_watch_rebuilds_on_every_kind_of_input_and_survives_a_broken_edit(
+        tmp_path: Path) -> None:
+    styles = tmp_path / "house"
+    shutil.copytree(ROOT / "styles", styles)
+    folder = _report(tmp_path / "brief", extra=f"styles: {styles}\n")
+    output = tmp_path / "out.pdf"
+    watcher = _Watcher(folder, output)
+    try:
+        assert watcher.wait_builds(1).exit_code == 0
+        edits = [(folder / "a.md", "# One\n\nText [@a]. And [@b].\n"),
+                 (folder / "r.bib", BIB.replace("First Title", "New Title")),
+                 (folder / "report.yaml", (folder / "report.yaml").read_text() + "subtitle: S\n"),
+                 (styles / "briefing.css", (styles / "briefing.css").read_text() + "\n/* */\n")]
+        for n, (path, text) in enumerate(edits, start=2):
+            time.sleep(0.1)
+            path.write_text(text, encoding="utf-8")
+            outcome = watcher.wait_builds(n)
+            assert outcome.exit_code == 0 and not outcome.reused, outcome
+            assert watcher.changed[-1] == [path.resolve()]
+        good = output.read_bytes()
+        (folder / "a.md").write_text("Text [@nope].\n", encoding="utf-8")
+        broken = watcher.wait_builds(6)
+        assert broken.exit_code == 1
+        assert [d.message for d in broken.diagnostics][0].startswith("unknown citation key")
+        assert output.read_bytes() == good  # the last good PDF stays
+        (folder / "a.md").write_text("# One\n\nFixed [@a].\n", encoding="utf-8")
+        assert watcher.wait_builds(7).exit_code == 0
+    finally:
+        watcher.stop()
+
+
+def test_watch_waits_until_the_author_stops_saving(tmp_path: Path) -> None:
+    folder = _report(tmp_path / "brief")
+    watcher = _Watcher(folder, tmp_path / "out.pdf", quiet=1.0)
+    try:
+        watcher.wait_builds(1)
+        for n in range(4):  # four saves, 0.1 s apart, inside the 1 s quiet time
+            (folder / "a.md").write_text(f"# One\n\nText {n} [@a].\n", encoding="utf-8")
+            time.sleep(0.1)
+        watcher.wait_builds(2)
+        time.sleep(1.5)
+        assert len(watcher.built) == 2 and len(watcher.changed) == 1
+    finally:
+        watcher.stop()
+
+
+@pytest.mark.parametrize("args", [["a", "b", "-o", "x.pdf"], ["a", "b", "--watch"]])
+def test_one_source_options_refuse_a_series(tmp_path: Path, args: list[str]) -> None:
+    proc = _cli(*args, cwd=tmp_path)
+    assert proc.returncode == 2 and "take one source" in proc.stderr
