@@ -1,108 +1,142 @@
-"""Benchmark: time every stage of a build beside WeasyPrint's own render of the same HTML.
+"""Benchmark: time and memory of every stage beside WeasyPrint's own render of the same HTML.
 
-Usage: ``python bench/stages.py [--runs N] [--skip-long]``. Prints medians over N runs (default
-3) for the default briefing and a generated 300-page, 1,000-note document, and the ratios
-that matter: the whole build against WeasyPrint alone (the floor of this design), and the
-share of the build spent outside WeasyPrint. Both are measured in this one process, in
-alternation, so machine load hits both alike. Interpreter start-up and imports are not
-counted (see ``bench/startup.sh`` in the README for those).
+Usage: ``python bench/stages.py [--runs N] [--sizes 10,100,300] [--no-default]``.
+
+For the default briefing and generated briefings of about 10, 100 and 300 pages (the 300-page
+one has about 1,000 notes), each measured in a fresh process so memory figures do not carry
+over: medians over N runs (default 3) of each stage, the peak resident memory after each stage,
+and the two ratios that matter: the whole build against WeasyPrint alone rendering the same HTML
+(the floor of this design; measured in the same process, alternating with the builds) and the
+share of the build spent outside WeasyPrint. Interpreter start-up and imports are not counted.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
+import json
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from generate import write_report  # noqa: E402
-
-from briefing.config import DEFAULT_STYLES  # noqa: E402
-from briefing.pdf import SandboxFetcher, number_blocks  # noqa: E402
-from briefing.pipeline import BuildResult, build  # noqa: E402
-from briefing.templates import font_dirs  # noqa: E402
-
 STAGES = ["config", "sources", "bibliography", "style", "markdown", "citations", "notes",
           "template", "layout", "write"]
+#: sections of the generated briefing per target page count (about 2.4 pages a section)
+SECTIONS = {10: 4, 100: 42, 300: 125}
 
 
-def weasyprint_alone(result: BuildResult) -> dict[str, float]:
-    """Render the build's own HTML with WeasyPrint and nothing else: the floor."""
-    folder = result.config.folder
-    fetcher = SandboxFetcher(folder, DEFAULT_STYLES, *font_dirs())
-    start = time.perf_counter()
-    document = HTML(string=number_blocks(result.html), base_url=folder.as_uri() + "/",
-                    url_fetcher=fetcher).render(font_config=FontConfiguration())
-    middle = time.perf_counter()
-    document.write_pdf(io.BytesIO())
-    return {"layout": middle - start, "write": time.perf_counter() - middle}
+def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
+    """Build ``source`` ``runs`` times in this process; return medians as JSON-able data."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
+    from briefing.config import DEFAULT_STYLES
+    from briefing.pdf import SandboxFetcher, number_blocks
+    from briefing.pipeline import build
+    from briefing.templates import font_dirs
 
-def measure(source: Path, runs: int, warm: bool) -> None:
-    """``warm``: keep the citation cache between runs (a rebuild after a text edit)."""
-    builds: list[dict[str, float]] = []
-    floors: list[dict[str, float]] = []
-    last: BuildResult | None = None
+    builds, floors, peaks = [], [], []
+    last = document = None
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(runs):
             if not warm:
                 shutil.rmtree(Path.cwd() / "build" / ".cache", ignore_errors=True)
+            last = document = None
+            gc.collect()  # free the previous run's layout outside the timed region
             start = time.perf_counter()
-            last = build(source, Path(tmp) / "out.pdf")
+            result = build(source, Path(tmp) / "out.pdf")
             total = time.perf_counter() - start
-            timings = dict(last.timings)
-            timings.pop("pdf", None)
+            last = result
+            timings = {k: v for k, v in last.timings.items() if k != "pdf"}
             timings.update(last.layout.seconds)
             timings["total"] = total
             builds.append(timings)
-            floor = weasyprint_alone(last)
-            floor["total"] = floor["layout"] + floor["write"]
-            floors.append(floor)
+            peaks.append(last.peak_rss)
+            fetcher = SandboxFetcher(last.config.folder, DEFAULT_STYLES, *font_dirs())
+            gc.collect()
+            start = time.perf_counter()
+            document = HTML(string=number_blocks(last.html),
+                            base_url=last.config.folder.as_uri() + "/",
+                            url_fetcher=fetcher).render(font_config=FontConfiguration())
+            middle = time.perf_counter()
+            document.write_pdf(io.BytesIO())
+            floors.append({"layout": middle - start, "write": time.perf_counter() - middle})
     assert last is not None
-    med = {k: statistics.median(b[k] for b in builds) for k in [*STAGES, "total"]}
-    floor = {k: statistics.median(f[k] for f in floors) for k in ("layout", "write", "total")}
-    outside = med["total"] - med["layout"] - med["write"]
-    print(f"\n{source.name} ({'citation cache kept' if warm else 'cold: no cache'}): "
-          f"{last.layout.pages} pages, {last.notes} notes, {last.references} sources; "
-          f"median of {runs} runs")
-    print(f"  {'stage':<14}{'seconds':>10}{'share':>9}")
+    return {
+        "pages": last.layout.pages, "notes": last.notes, "sources": last.references,
+        "moved": len(last.layout.repairs.paragraphs), "misplaced": len(last.layout.misplaced),
+        "stages": {k: statistics.median(b[k] for b in builds) for k in [*STAGES, "total"]},
+        # the first run's peaks: later runs start from the memory the first one reached
+        "peak_mib": {k: v / 1024 for k, v in peaks[0].items()},
+        "floor": {k: statistics.median(f[k] for f in floors) for k in ("layout", "write")},
+    }
+
+
+def run_child(source: Path, runs: int, warm: bool) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--child", str(source), "--runs", str(runs)]
+                         + (["--warm"] if warm else []), capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return data
+
+
+def show(title: str, data: dict[str, Any], runs: int) -> None:
+    stages, floor = data["stages"], data["floor"]
+    floor_total = floor["layout"] + floor["write"]
+    outside = stages["total"] - stages["layout"] - stages["write"]
+    print(f"\n{title}: {data['pages']} pages, {data['notes']} notes, {data['sources']} sources "
+          f"(median of {runs})")
+    print(f"  {'stage':<14}{'seconds':>9}{'share':>8}{'peak RSS MiB':>14}")
     for stage in STAGES:
-        print(f"  {stage:<14}{med[stage]:>10.3f}{med[stage] / med['total']:>9.1%}")
-    print(f"  {'total':<14}{med['total']:>10.3f}")
-    print(f"  WeasyPrint alone on the same HTML: layout {floor['layout']:.3f} s, "
-          f"write {floor['write']:.3f} s, total {floor['total']:.3f} s")
-    print(f"  build / WeasyPrint alone: {med['total'] / floor['total']:.2f}x")
-    print(f"  outside WeasyPrint: {outside:.3f} s = {outside / med['total']:.1%} of the build")
-    repairs = last.layout.repairs
-    print(f"  note placement: {len(repairs.paragraphs)} paragraphs moved in {repairs.rounds} "
-          f"rounds; {len(last.layout.misplaced)} notes off their page")
+        peak = data["peak_mib"].get("pdf" if stage in ("layout", "write") else stage, 0)
+        print(f"  {stage:<14}{stages[stage]:>9.3f}{stages[stage] / stages['total']:>8.1%}"
+              f"{peak:>14.0f}")
+    print(f"  {'total':<14}{stages['total']:>9.3f}")
+    print(f"  WeasyPrint alone, same HTML: {floor_total:.3f} s "
+          f"(layout {floor['layout']:.3f}, write {floor['write']:.3f})")
+    print(f"  build / WeasyPrint alone: {stages['total'] / floor_total:.2f}x; outside "
+          f"WeasyPrint: {outside:.3f} s = {outside / stages['total']:.1%}; "
+          f"{1000 * stages['total'] / data['pages']:.0f} ms/page")
+    print(f"  notes: {data['moved']} paragraphs moved to keep notes with calls, "
+          f"{data['misplaced']} notes off their page")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip-long", action="store_true")
+    parser.add_argument("--sizes", default="10,100,300")
+    parser.add_argument("--no-default", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure_here(args.child, args.runs, args.warm)))
+        return
+    from generate import write_report
+
     print(f"machine: {platform.machine()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.system()}")
-    measure(ROOT / "report", args.runs, warm=False)
-    measure(ROOT / "report", args.runs, warm=True)
-    if not args.skip_long:
-        with tempfile.TemporaryDirectory() as tmp:
-            source = Path(tmp) / "generated-300"
-            write_report(source, sections=110, seed=3, per_paragraph=(1, 1, 1, 1, 2))
-            measure(source, args.runs, warm=False)
+    if not args.no_default:
+        show("default briefing, cold (no citation cache)",
+             run_child(ROOT / "report", args.runs, False), args.runs)
+        show("default briefing, citation cache kept", run_child(ROOT / "report", args.runs, True),
+             args.runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in (int(s) for s in args.sizes.split(",") if s):
+            source = Path(tmp) / f"generated-{size}"
+            write_report(source, sections=SECTIONS.get(size, max(1, size * 10 // 24)), seed=3,
+                         per_paragraph=(1, 1, 1, 1, 2))
+            show(f"generated ~{size} pages, cold", run_child(source, args.runs, False), args.runs)
 
 
 if __name__ == "__main__":

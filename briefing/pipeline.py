@@ -6,6 +6,7 @@ cannot go on raises :class:`~briefing.errors.BriefingError`. The CLI prints what
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class BuildResult:
     note_texts: list[str] = field(default_factory=list)  #: every note's HTML, in order
     source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
     timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
+    peak_rss: dict[str, int] = field(default_factory=dict)  #: stage -> peak RSS (KiB) after it
 
 
 def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
@@ -45,6 +47,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds."""
     diags = Diagnostics()
     timings: dict[str, float] = {}
+    peaks: dict[str, int] = {}
 
     def timed(stage: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
@@ -52,6 +55,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
             return fn()
         finally:
             timings[stage] = time.perf_counter() - start
+            peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     # 0. configuration
     config = timed("config", lambda: load_config(source))
@@ -82,7 +86,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
                        references=len(cited.references), diagnostics=diags, html=page.html,
                        note_texts=[n.html for n in assembled.notes],
                        source_keys=[e.key for e in cited.references],
-                       timings=timings)
+                       timings=timings, peak_rss=peaks)
 
 
 def _refuse_writing_sources(config: Config, target: Path) -> None:
