@@ -62,9 +62,11 @@ _USED = {
 }
 
 
-def parse_bibliography(paths: tuple[Path, ...]) -> dict[str, Reference]:
-    """Parse every file; raise with all broken entries and duplicate keys at once."""
-    diags = Diagnostics()
+def parse_bibliography(paths: tuple[Path, ...],
+                       diags: Diagnostics | None = None) -> dict[str, Reference]:
+    """Parse every file. Problems go to ``diags``; without it, errors raise at the end."""
+    raise_at_end = diags is None
+    diags = diags if diags is not None else Diagnostics()
     refs: dict[str, Reference] = {}
     for path in paths:
         for ref in _parse_file(path, diags):
@@ -75,7 +77,8 @@ def parse_bibliography(paths: tuple[Path, ...]) -> dict[str, Reference]:
                             ref.path, ref.line)
             else:
                 refs[ref.key] = ref
-    diags.raise_if_errors()
+    if raise_at_end:
+        diags.raise_if_errors()
     return refs
 
 
@@ -86,9 +89,9 @@ def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
         diags.error("not UTF-8 text; save the .bib file as UTF-8", path)
         return []
     library = parse_string(
-        text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True),
-                           middlewares.RemoveEnclosingMiddleware()])
-    strings = {s.key.lower(): str(s.value).strip("{}\"") for s in library.strings}
+        text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True)])
+    strings = {s.key.lower(): str(s.value)[1:-1] if str(s.value)[:1] in "{\"" else str(s.value)
+               for s in library.strings}
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateFieldKeyBlock):
@@ -107,7 +110,12 @@ def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
     line = (entry.start_line or 0) + 1
     fields: dict[str, str] = {}
     for f in entry.fields:
-        fields[f.key.lower()] = _concatenate(str(f.value), strings)
+        value, undefined = _field_value(str(f.value), strings)
+        fields[f.key.lower()] = value
+        for name in undefined:
+            diags.error(f"'{entry.key}': field '{f.key}' uses @string '{name}', which is not "
+                        "defined; define it with @string or put the text in braces",
+                        path, (f.start_line or entry.start_line or 0) + 1)
     etype = entry.entry_type.lower()
     if etype not in TYPES:
         diags.warning(f"unknown entry type '@{etype}' for '{entry.key}': formatted as a "
@@ -117,24 +125,28 @@ def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
     return Reference(key=entry.key, csl=csl, path=path, line=line, dropped=dropped)
 
 
-def _concatenate(value: str, strings: dict[str, str]) -> str:
-    """Resolve ``un # { Secretariat}``, which bibtexparser leaves as raw text."""
-    if "#" not in value or "\\#" in value:
-        return value
-    parts = [p.strip() for p in re.split(r"\s#\s", value)]
-    if len(parts) < 2:
-        return value
-    out = []
+def _field_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
+    """A field's text, with ``#`` concatenation and macros resolved; also undefined macros."""
+    raw = raw.strip()
+    parts = [p.strip() for p in re.split(r"\s#\s", raw)] if "#" in raw else [raw]
+    if len(parts) > 1 and not all(_is_part(p) for p in parts):
+        parts = [raw]  # a '#' inside text, not a concatenation
+    out, undefined = [], []
     for part in parts:
         if (part[:1], part[-1:]) in (("{", "}"), ('"', '"')):
             out.append(part[1:-1])
+        elif part.isdigit() or part.lower() in _MONTHS:
+            out.append(part)
+        elif part.lower() in strings:
+            out.append(strings[part.lower()])
         else:
-            out.append(strings.get(part.lower(), _month_name(part) or part))
-    return "".join(out)
+            out.append(part)
+            undefined.append(part)
+    return "".join(out), undefined
 
 
-def _month_name(word: str) -> str | None:
-    return str(_MONTHS[word.lower()]) if word.lower() in _MONTHS else None
+def _is_part(part: str) -> bool:
+    return bool(re.fullmatch(r'\{.*\}|".*"|[\w.:-]+', part, re.S))
 
 
 def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:

@@ -126,20 +126,23 @@ def _read_style(csl: Path, path: Path, line: int | None) -> Style:
 # --- formatting -------------------------------------------------------------------------------
 
 def check_keys(citations: list[Citation], refs: dict[str, Reference], nocite: tuple[str, ...],
-               config_path: Path, config_line: int | None) -> None:
+               config_path: Path, config_line: int | None,
+               diags: Diagnostics | None = None) -> None:
     """Every cited key must exist: report them all with a 'did you mean'."""
-    diags = Diagnostics()
+    raise_at_end = diags is None
+    diags = diags if diags is not None else Diagnostics()
     for citation in citations:
         for item in citation.items:
             if item.key not in refs:
                 diags.error(f"unknown citation key '{item.key}'{_suggest(item.key, refs)}; "
                             "add it to the bibliography or fix the key",
-                            citation.path, citation.line)
+                            citation.path, citation.line, citation.col)
     for key in nocite:
         if key != "*" and key not in refs:
             diags.error(f"nocite: unknown key '{key}'{_suggest(key, refs)}",
                         config_path, config_line)
-    diags.raise_if_errors()
+    if raise_at_end:
+        diags.raise_if_errors()
 
 
 def _suggest(key: str, refs: dict[str, Reference]) -> str:

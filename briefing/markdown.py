@@ -25,6 +25,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.footnote.index import footnote_inline
 
+from .errors import Diagnostic
 from .sources import Section
 
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
@@ -65,6 +66,7 @@ class Citation:
     path: Path
     line: int
     footnote: int | None = None  #: id of the author footnote it sits in, if any
+    col: int | None = None  #: column of the citation's first character, when known
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,14 @@ class MarkdownResult:
     footnotes: dict[int, Footnote] = field(default_factory=dict)
     order: list[tuple[str, int]] = field(default_factory=list)  #: ("C"|"F", id) in body order
     headings: list[Heading] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)  #: found while parsing
+
+
+#: limits that keep a runaway input from taking the machine down
+MAX_TABLE_ROWS = 2_000
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_NESTING = 12  #: lists and quotations; markdown-it silently drops text beyond 20
+LINK_SCHEMES = ("http", "https", "mailto")
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,8 @@ class _LineMap:
 
 def make_parser(lang: str) -> MarkdownIt:
     """markdown-it configured like pandoc's Markdown, as far as briefings need."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    # html on only so raw HTML becomes tokens we can report; it is rendered as escaped text
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.inline.ruler.at("footnote_inline", _located_inline_footnote)
@@ -134,9 +145,17 @@ def _quotes_for(lang: str) -> Any:
     return QUOTES.get(lang.split("-")[0].lower(), QUOTES["en"])
 
 
-def parse_sections(sections: list[Section], lang: str) -> MarkdownResult:
-    """Parse all sections as one document; return HTML with markers and the records."""
+def parse_sections(sections: list[Section], lang: str,
+                   base: Path | None = None) -> MarkdownResult:
+    """Parse all sections as one document; return HTML with markers and the records.
+
+    ``base`` is the folder relative images resolve against (the report folder); problems
+    (missing images, raw HTML, unknown footnote labels, …) are in ``result.problems``.
+    """
     md = make_parser(lang)
+    rejected: list[str] = []
+    validate = md.validateLink
+    md.validateLink = lambda url: validate(url) or bool(rejected.append(url))  # type: ignore
     text, linemap = _concatenate(sections)
     env: dict[str, Any] = {"cites": []}
     tokens = md.parse(text, env)
@@ -151,6 +170,7 @@ def parse_sections(sections: list[Section], lang: str) -> MarkdownResult:
         note_html = _inline_blocks(md.renderer.render(note_tokens, md.options, env))
         result.footnotes[fid] = Footnote(id=fid, html=note_html, path=path, line=fline)
     _order(result, env["cites"])
+    result.problems = _problems(tokens, env, linemap, text, base, rejected)
     return result
 
 
@@ -170,7 +190,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[" or state.src.startswith("[^", state.pos):
         return False
     end = state.md.helpers.parseLinkLabel(state, state.pos, False)
-    if end < 0 or state.src[end + 1:end + 2] in ("(", "["):
+    if end < 0 or state.src[end + 1:end + 2] == "(":
         return False
     items = _parse_items(state.src[state.pos + 1:end])
     if not items:
@@ -230,6 +250,7 @@ def _push_citation(state: StateInline, items: tuple[CiteItem, ...]) -> None:
     cites: list[dict[str, Any]] = state.env.setdefault("cites", [])
     token = state.push("citation", "", 0)
     token.meta = {"id": len(cites), "offset": state.pos, "src": state.src}
+    # the rule runs before state.pos moves past the citation: offset is where it starts
     cites.append({"items": items, "line": None})
 
 
@@ -242,7 +263,10 @@ def _locate_citations(tokens: list[Token], env: dict[str, Any], linemap: _LineMa
         for child in children:
             line0 = base + child.meta.get("src", "").count("\n", 0, child.meta.get("offset", 0))
             if child.type == "citation":
+                src, offset = child.meta["src"], child.meta["offset"]
+                col = offset - src.rfind("\n", 0, offset)
                 env["cites"][child.meta["id"]].setdefault("where", linemap.locate(line0))
+                env["cites"][child.meta["id"]].setdefault("col", col)
             elif child.type == "footnote_ref" and "tokens" in inline_notes.get(
                     child.meta["id"], {}):
                 env.setdefault("note_where", {})[child.meta["id"]] = linemap.locate(line0)
@@ -329,6 +353,8 @@ def _install_renderers(md: MarkdownIt, state: _RenderState) -> None:
     md.add_render_rule("citation", citation)
     md.add_render_rule("footnote_ref", footnote_ref)
     md.add_render_rule("heading_open", heading_open)
+    md.add_render_rule("html_inline", lambda _r, t, i, o, e: html.escape(t[i].content))
+    md.add_render_rule("html_block", lambda _r, t, i, o, e: f"<p>{html.escape(t[i].content)}</p>")
     md.add_render_rule("table_open", lambda *a: '<div class="table-wrap"><table>\n')
     md.add_render_rule("table_close", lambda *a: "</table></div>\n")
 
@@ -380,5 +406,106 @@ def _order(result: MarkdownResult, cites: list[dict[str, Any]]) -> None:
         for cid in ids:
             path, line = cites[cid]["where"]
             records.append(Citation(id=cid, items=cites[cid]["items"], path=path, line=line,
-                                    footnote=in_note.get(cid)))
+                                    footnote=in_note.get(cid), col=cites[cid].get("col")))
     result.citations = records
+
+
+# --- problems a reader would notice -----------------------------------------------------------
+
+_UNDEFINED_NOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
+_OPEN_BRACKET_RE = re.compile(r"\[[^\]]*$")
+
+
+def _problems(tokens: list[Token], env: dict[str, Any], linemap: _LineMap, text: str,
+              base: Path | None, rejected: list[str]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    lines = text.split("\n")
+
+    def add(severity: str, message: str, line0: int, needle: str = "") -> None:
+        path, line = linemap.locate(line0)
+        col = lines[line0].find(needle) + 1 if needle and 0 <= line0 < len(lines) else 0
+        out.append(Diagnostic(severity, message, path, line, col or None))
+
+    def line_of(needle: str) -> int:
+        return next((n for n, ln in enumerate(lines) if needle in ln), 0)
+
+    current = 0
+    rows = 0
+    for token in tokens:
+        if token.map:
+            current = token.map[0]
+        if token.level >= MAX_NESTING:
+            add("error", f"lists or quotations nested more than {MAX_NESTING} levels deep; "
+                         "flatten them", current)
+            break
+        if token.type == "html_block":
+            add("warning", "raw HTML is not rendered; it is printed as text (write Markdown "
+                           "instead)", current, token.content.strip()[:10])
+        elif token.type == "tbody_open":
+            rows = 0
+        elif token.type == "tr_open":
+            rows += 1
+            if rows == MAX_TABLE_ROWS + 1:
+                add("error", f"table with more than {MAX_TABLE_ROWS} rows; split it or "
+                             "summarise it (a briefing's reader cannot use it either)", current)
+        children = token.children or []
+        for n, child in enumerate(children):
+            _inline_problems(child, current, add, base)
+            following = children[n + 1] if n + 1 < len(children) else None
+            if (child.type == "text" and following is not None
+                    and following.type == "citation" and _OPEN_BRACKET_RE.search(child.content)):
+                add("error", "citation bracket is not closed: add ']' after the citation",
+                    current, child.content[child.content.rfind("["):][:12])
+    for label, ident in env.get("footnotes", {}).get("refs", {}).items():
+        if ident == -1:
+            needle = f"[^{label[1:]}]:"
+            add("warning", f"footnote '{label[1:]}' is defined but never used", line_of(needle),
+                needle)
+    for url in dict.fromkeys(rejected):
+        add("error", f"link to '{url}' is not allowed: links may use "
+                     f"{', '.join(LINK_SCHEMES)} or point within the briefing (#…)",
+            line_of(url), url)
+    return out
+
+
+def _inline_problems(child: Token, line0: int, add: Any, base: Path | None) -> None:
+    if child.type == "html_inline":
+        add("warning", "raw HTML is not rendered; it is printed as text (write Markdown "
+                       "instead)", line0, child.content)
+    elif child.type == "text":
+        for match in _UNDEFINED_NOTE_RE.finditer(child.content):
+            add("error", f"footnote '{match.group(1)}' is used but never defined; add "
+                         f"'[^{match.group(1)}]: …' or remove the mark", line0, match.group(0))
+    elif child.type == "link_open":
+        href = str(child.attrs.get("href", ""))
+        scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+        if not href.startswith("#") and scheme not in LINK_SCHEMES:
+            add("warning", f"link to '{href}' will not work in a PDF: use an http(s) or "
+                           "mailto address, or #heading-id", line0, href)
+    elif child.type == "image":
+        _image_problems(child, line0, add, base)
+
+
+def _image_problems(child: Token, line0: int, add: Any, base: Path | None) -> None:
+    src = str(child.attrs.get("src", ""))
+    if not child.content.strip():
+        add("warning", f"image '{src}' has no alt text: describe it in ![…] for readers of "
+                       "the PDF on screen", line0, src)
+    if src.startswith("data:"):
+        return
+    if ":" in src.split("/", 1)[0]:
+        add("error", f"image '{src}' is not a file of the report: briefing never fetches from "
+                     "the network; save it in the report folder", line0, src)
+        return
+    if base is None:
+        return
+    path = (base / src).resolve()
+    if not path.is_relative_to(base.resolve()):
+        add("error", f"image '{src}' is outside the report folder; copy it into {base}",
+            line0, src)
+    elif not path.is_file():
+        add("error", f"image '{src}' not found (looked in {base})", line0, src)
+    elif path.stat().st_size > MAX_IMAGE_BYTES:
+        add("error", f"image '{src}' is {path.stat().st_size // 2**20} MB; the limit is "
+                     f"{MAX_IMAGE_BYTES // 2**20} MB: save it smaller (150 dpi is plenty)",
+            line0, src)

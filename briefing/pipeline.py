@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .bibliography import parse_bibliography
-from .citations import check_keys, format_citations, resolve_style
+from .checks import analyse
+from .citations import format_citations
 from .config import Config, load_config
 from .errors import Diagnostics
-from .markdown import parse_sections
 from .notes import assemble
 from .pdf import Layout, render_pdf
-from .sources import read_sections
 from .templates import render_page
 
 T = TypeVar("T")
@@ -61,14 +59,11 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     config = timed("config", lambda: load_config(source))
     target = (output or config.default_output()).resolve()
     _refuse_writing_sources(config, target)
-    # 1-2. read the sections and the bibliography
-    sections = timed("sources", lambda: read_sections(config.sections))
-    refs = timed("bibliography", lambda: parse_bibliography(config.bibliography))
-    style = timed("style", lambda: resolve_style(config.csl, config.folder, config.path,
-                                                 config.line_of("csl")))
-    # 3. Markdown -> HTML with citation and footnote markers
-    parsed = timed("markdown", lambda: parse_sections(sections, config.lang))
-    check_keys(parsed.citations, refs, config.nocite, config.path, config.line_of("nocite"))
+    # 1-3. read the sections and the bibliography, parse the Markdown, check it all
+    analysis = timed("read+check", lambda: analyse(config, diags))
+    diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
+    parsed, refs, style = analysis.parsed, analysis.refs, analysis.style
+    assert style is not None  # an unknown style is an error, raised just above
     # 4. format the citations (one pandoc run)
     cache = Path.cwd() / "build" / ".cache"
     cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,

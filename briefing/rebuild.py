@@ -153,9 +153,8 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
           stop: Callable[[], bool] = lambda: False, warm: Warm | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
+    seen = _snapshot(watched_files(source))  # taken before building: edits during it count
     on_built(run_guarded(source, output, warm=warm))
-    files = watched_files(source)
-    seen = _snapshot(files)
     while not stop():
         time.sleep(poll)
         now = _snapshot(watched_files(source))
@@ -168,9 +167,9 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
                 break
             now = later
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
+        seen = now
         on_changed(changed)
         on_built(run_guarded(source, output, warm=warm))
-        seen = _snapshot(watched_files(source))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

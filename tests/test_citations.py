@@ -79,9 +79,9 @@ def test_unknown_keys_are_all_reported_with_suggestions(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as exc:
         check_keys(parsed.citations, parse_bibliography((bib,)), (), tmp_path / "r.yaml", 1)
     assert [d.format(tmp_path) for d in exc.value.diagnostics] == [
-        "a.md:1: error: unknown citation key 'nowak2050' (did you mean 'nowak2005'?); add it "
+        "a.md:1:3: error: unknown citation key 'nowak2050' (did you mean 'nowak2005'?); add it "
         "to the bibliography or fix the key",
-        "a.md:3: error: unknown citation key 'zzz'; add it to the bibliography or fix the key"]
+        "a.md:3:3: error: unknown citation key 'zzz'; add it to the bibliography or fix the key"]
 
 
 def test_unknown_style_suggests_names(tmp_path: Path) -> None:

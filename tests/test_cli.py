@@ -32,8 +32,10 @@ def test_user_error_is_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
-        "brief/a.md:1: error: unknown citation key 'b'; add it to the bibliography or fix "
+        "brief/a.md:1:6: error: unknown citation key 'b'; add it to the bibliography or fix "
         "the key",
+        "brief/r.bib:1: warning: 'a' is never cited, so it is not in the sources; cite it or "
+        "list it under nocite in report.yaml",
         "briefing: build failed; no PDF was written or changed"]
     assert "Traceback" not in proc.stderr
 

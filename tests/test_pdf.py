@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import write
+from conftest import ROOT, write
 from pdfcheck import reader
 
 from briefing.errors import BriefingError
@@ -33,27 +34,49 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "000049454e44ae426082")
 
 
-def test_image_outside_the_report_is_not_embedded(tmp_path: Path) -> None:
+def test_images_outside_the_report_or_on_the_network_are_refused(tmp_path: Path) -> None:
     (tmp_path / "outside.png").write_bytes(PNG)
     folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB,
                                     "a.md": "Text [@a].\n\n![x](../outside.png)\n\n"
-                                            "![y](file:///etc/passwd)\n"})
-    (folder / "inside.png").write_bytes(PNG)
+                                            "![y](http://127.0.0.1:9/x.png)\n"})
+    with pytest.raises(BriefingError) as exc:
+        build(folder, tmp_path / "out.pdf")
+    assert [d.format(tmp_path) for d in exc.value.diagnostics] == [
+        f"r/a.md:3:6: error: image '../outside.png' is outside the report folder; copy it "
+        f"into {folder}",
+        "r/a.md:5:6: error: image 'http://127.0.0.1:9/x.png' is not a file of the report: "
+        "briefing never fetches from the network; save it in the report folder"]
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_user_css_cannot_reach_outside_the_sandbox(tmp_path: Path) -> None:
+    (tmp_path / "secret.png").write_bytes(PNG)
+    styles = tmp_path / "house"
+    shutil.copytree(ROOT / "styles", styles)
+    css = styles / "briefing.css"
+    css.write_text(f"@import url('http://127.0.0.1:9/x.css');\n"
+                   f"body {{ background: url('{(tmp_path / 'secret.png').as_uri()}'); }}\n"
+                   f"h1 {{ background: url('../secret.png'); }}\n" + css.read_text(),
+                   encoding="utf-8")
+    folder = write(tmp_path / "r", {"report.yaml": YAML + f"styles: {styles}\n",
+                                    "r.bib": BIB, "a.md": "# H\n\nText [@a].\n"})
     result = build(folder, tmp_path / "out.pdf")
-    warnings = [d.message for d in result.diagnostics.warnings]
-    assert any("refused file://" in w and "outside.png" in w for w in warnings), warnings
-    # markdown-it does not even make a link or image of a file: URL
-    assert not any("passwd" in w for w in warnings)
+    refused = [d.message for d in result.diagnostics.warnings if "refused" in d.message]
+    assert any("http://127.0.0.1:9/x.css" in m for m in refused), refused
+    assert sum("secret.png" in m for m in refused) >= 1, refused
+    assert b"secret" not in (tmp_path / "out.pdf").read_bytes()
 
 
 def test_a_note_taller_than_a_page_is_reported_with_its_line(tmp_path: Path) -> None:
     long_note = " ".join(["This note goes on and on about the evidence."] * 260)
-    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB,
-                                    "a.md": f"# H\n\nShort text.\n\nCall here.^[{long_note}]\n"})
+    text = f"# H\n\nShort text [@a].\n\nCall here.^[{long_note}]\n"
+    folder = write(tmp_path / "r", {"report.yaml": YAML, "r.bib": BIB, "a.md": text})
     result = build(folder, tmp_path / "out.pdf")
     messages = [d.format(tmp_path) for d in result.diagnostics.warnings]
     assert messages == [
-        "r/a.md:5: warning: note 1 is too long to fit on one page and is cut off or missing "
+        "r/a.md:5: warning: a footnote of 11699 characters may not fit on one page "
+        "(WeasyPrint cannot split notes); shorten it or split it",
+        "r/a.md:5: warning: note 2 is too long to fit on one page and is cut off or missing "
         "in the PDF; shorten it or split it into two notes"]
 
 

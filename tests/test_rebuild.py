@@ -40,7 +40,9 @@ def test_unchanged_rebuild_reuses_the_pdf_without_loading_the_renderer(tmp_path:
     assert proc.returncode == 0
     assert proc.stdout.splitlines() == [
         "build/brief.pdf: unchanged since the last build, reused: 4 pages, 1 notes, 1 sources, "
-        "0 warnings", "renderer idle"]
+        "1 warnings", "renderer idle"]
+    # the warning of the build is repeated, so a reused build hides nothing
+    assert proc.stderr.startswith("brief/r.bib:2: warning: 'b' is never cited")
 
 
 def test_a_change_rebuilds_and_says_what_changed(tmp_path: Path) -> None:
@@ -79,11 +81,11 @@ def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> 
     table = out[out.index(next(x for x in out if x.startswith("briefing "))):]
     assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "warnings",
                                 "seconds"]
-    assert table[2].split()[:6] == ["kz", "built", "4", "1", "1", "0"]
-    assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "0"]
+    assert table[2].split()[:6] == ["kz", "built", "4", "1", "1", "1"]  # 1: uncited entry
+    assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "1"]
     assert table[4].split()[:2] == ["tj", "FAILED"]
     assert table[-1] == "2 of 3 briefings built, 1 failed"
-    assert "tj/a.md:3: error: unknown citation key 'missing'" in proc.stderr
+    assert "tj/a.md:3:6: error: unknown citation key 'missing'" in proc.stderr
     assert (tmp_path / "build" / "kz.pdf").is_file() and (tmp_path / "build" / "kg.pdf").is_file()
 
 
