@@ -120,6 +120,11 @@ def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
     if etype not in TYPES:
         diags.warning(f"unknown entry type '@{etype}' for '{entry.key}': formatted as a "
                       "generic document", path, line)
+    url = fields.get("url", "").strip()
+    if url and not re.match(r"(?i)^(https?|ftp)://", url):
+        diags.warning(f"'{entry.key}': url '{url[:60]}' is not a web address (http, https or "
+                      "ftp) and is left out", path, line)
+        del fields["url"]
     csl = _map_fields(entry.key, etype, fields)
     dropped = tuple(sorted(k for k in fields if k not in _USED))
     return Reference(key=entry.key, csl=csl, path=path, line=line, dropped=dropped)

@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Diagnostic
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Diagnostic
 from .rebuild import Outcome, build_series, default_jobs, exit_code, run_single, watch
 
 
@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="fail (exit 1) when there are warnings")
     parser.add_argument("--force", action="store_true",
                         help="rebuild even when nothing changed since the last build")
+    parser.add_argument("--check", action="store_true",
+                        help="check the sources without rendering and report every problem")
     parser.add_argument("--watch", action="store_true",
                         help="rebuild whenever a section, the bibliography, report.yaml or the "
                              "styles are saved (Ctrl-C stops)")
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     try:
+        if args.check:
+            return _check(sources, args)
         if args.watch:
             return _watch(sources[0], args)
         if len(sources) > 1:
@@ -71,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
                   "that trigger it; run again with --debug to see the details.",
                   file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _check(sources: list[Path], args: argparse.Namespace) -> int:
+    from .checks import check
+
+    worst = EXIT_OK
+    for source in sources:
+        diags = check(source)
+        _print(diags.items)
+        print(f"{source}: {len(diags.errors)} errors, {len(diags.warnings)} warnings")
+        if diags.errors or (args.strict and diags.warnings):
+            worst = EXIT_INPUT
+    return worst
 
 
 def _single(source: Path, args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import BriefingError, Diagnostics
+from .errors import BriefingError, Diagnostic, Diagnostics
 
 CONFIG_NAME = "report.yaml"
 #: the house style shipped with briefing (templates + CSS)
@@ -54,6 +54,7 @@ class Config:
     keywords: tuple[str, ...] = ()
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
+    cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
 
     @property
     def folder(self) -> Path:
@@ -88,14 +89,14 @@ def find_config(source: Path) -> Path:
 def load_config(source: Path) -> Config:
     """Read and validate the report's yaml; raise with every problem found."""
     path = find_config(source)
-    data, lines = _read_yaml(path)
+    data, lines, cols = _read_yaml(path)
     diags = Diagnostics()
-    values = _validate(path, data, lines, diags)
+    values = _validate(path, data, lines, cols, diags)
     diags.raise_if_errors()
-    return Config(path=path, lines=lines, **values)
+    return Config(path=path, lines=lines, cols=cols, **values)
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -106,28 +107,30 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise BriefingError(f"YAML syntax: {exc.problem or exc.context}", path=path,
-                            line=line) from None
+        raise BriefingError([Diagnostic("error", f"YAML syntax: {exc.problem or exc.context}",
+                                        path, mark.line + 1 if mark else None,
+                                        mark.column + 1 if mark else None)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):
         raise BriefingError("report.yaml must be a mapping of keys to values "
                             "(for example 'title: Kazakhstan')", path=path, line=1)
     lines: dict[str, int] = {}
+    cols: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = key_node.start_mark.line + 1
-    return data, lines
+            cols[str(key_node.value)] = key_node.start_mark.column + 1
+    return data, lines, cols
 
 
-def _validate(path: Path, data: dict[str, Any], lines: dict[str, int],
+def _validate(path: Path, data: dict[str, Any], lines: dict[str, int], cols: dict[str, int],
               diags: Diagnostics) -> dict[str, Any]:
     folder = path.parent
     out: dict[str, Any] = {}
 
     def err(key: str, message: str) -> None:
-        diags.error(message, path, lines.get(key))
+        diags.error(message, path, lines.get(key), cols.get(key))
 
     for key in data:
         if key not in KNOWN_KEYS:

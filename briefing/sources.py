@@ -14,6 +14,8 @@ from .errors import BriefingError, Diagnostics
 
 #: characters briefing uses internally as markers in the HTML; never accepted from input
 PRIVATE_MARKERS = "\ue000\ue001"
+#: a section larger than this is not a briefing (a 20-page briefing is about 100 KB)
+MAX_SECTION_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ def read_sections(paths: tuple[Path, ...]) -> list[Section]:
     sections = []
     for path in paths:
         try:
+            if path.stat().st_size > MAX_SECTION_BYTES:
+                diags.error(f"{path.stat().st_size // 2**20} MB is too large for a section (the "
+                            f"limit is {MAX_SECTION_BYTES // 2**20} MB); split it", path, 1)
+                continue
             raw = path.read_bytes().decode("utf-8")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1

@@ -34,7 +34,7 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as exc:
         load_config(folder)
     assert _messages(exc, tmp_path) == [
-        "report.yaml:2: error: unknown key 'bibliograhpy' (did you mean 'bibliography'?)"]
+        "report.yaml:2:1: error: unknown key 'bibliograhpy' (did you mean 'bibliography'?)"]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
@@ -42,7 +42,8 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as exc:
         load_config(folder)
     [message] = _messages(exc, tmp_path)
-    assert message.startswith("report.yaml:4: error: YAML syntax:")
+    assert message == ("report.yaml:4:2: error: YAML syntax: expected <block end>, but found "
+                       "'<block sequence start>'")
 
 
 def test_missing_files_and_title_are_all_reported(tmp_path: Path) -> None:
@@ -53,9 +54,9 @@ def test_missing_files_and_title_are_all_reported(tmp_path: Path) -> None:
     messages = _messages(exc, tmp_path)
     assert "report.yaml:1: error: 'title' is required: the briefing's title, shown on the " \
            "cover" in messages
-    assert any(m.startswith("report.yaml:2: error: 'sections' names 'gone.md', which does "
+    assert any(m.startswith("report.yaml:2:1: error: 'sections' names 'gone.md', which does "
                             "not exist") for m in messages)
-    assert any(m.startswith("report.yaml:3: error: 'bibliography' names 'nope.bib'")
+    assert any(m.startswith("report.yaml:3:1: error: 'bibliography' names 'nope.bib'")
                for m in messages)
 
 
