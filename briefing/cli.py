@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Diagnostic
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Diagnostic, InternalError
 from .rebuild import Outcome, build_series, default_jobs, exit_code, run_single, watch
 
 
@@ -65,16 +65,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nbriefing: stopped", file=sys.stderr)
         return EXIT_OK if args.watch else EXIT_INTERNAL
-    except Exception:  # a bug: say so briefly, keep the traceback for --debug
+    except Exception as exc:  # a bug: say so briefly, keep the traceback for --debug
         if args.debug:
             traceback.print_exc()
         else:
-            kind = sys.exc_info()[0]
-            print(f"briefing: internal error ({kind.__name__ if kind else 'unknown'}) while "
-                  f"building {' '.join(map(str, sources))}. Please report it with the files "
-                  "that trigger it; run again with --debug to see the details.",
-                  file=sys.stderr)
+            print(_bug_report(exc, sources), file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _bug_report(exc: BaseException, sources: list[Path]) -> str:
+    what = str(exc) if isinstance(exc, InternalError) else (
+        f"{type(exc).__name__}: {exc} while building {' '.join(map(str, sources))}")
+    return (f"briefing: internal error: {what}\n"
+            "This is a bug in briefing, not in your files. Please send this message and the "
+            "files that trigger it to the briefing maintainers (the project's issue tracker); "
+            "run again with --debug to include the details.")
 
 
 def _check(sources: list[Path], args: argparse.Namespace) -> int:

@@ -105,6 +105,10 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, in
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise BriefingError(f"character U+{exc.character:04X} is not allowed in YAML; delete "
+                            "it", path=path, line=line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise BriefingError([Diagnostic("error", f"YAML syntax: {exc.problem or exc.context}",

@@ -97,3 +97,12 @@ class EngineError(BriefingError):
     """An engine (pandoc, WeasyPrint) failed in a way the input does not explain."""
 
     exit_code = EXIT_INTERNAL
+
+
+class InternalError(Exception):
+    """A bug: a stage failed in a way no input should cause. Says which stage and input."""
+
+    def __init__(self, stage: str, source: Path, cause: BaseException) -> None:
+        self.stage, self.source, self.cause = stage, source, cause
+        super().__init__(f"stage '{stage}' failed on {source}: "
+                         f"{type(cause).__name__}: {cause}")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .checks import analyse
 from .citations import format_citations
 from .config import Config, load_config
-from .errors import Diagnostics
+from .errors import BriefingError, Diagnostics, InternalError
 from .notes import assemble
 from .pdf import Layout, render_pdf
 from .templates import render_page
@@ -51,6 +51,10 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
         start = time.perf_counter()
         try:
             return fn()
+        except (BriefingError, InternalError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: name the stage and the input that triggered it
+            raise InternalError(stage, source, exc) from exc
         finally:
             timings[stage] = time.perf_counter() - start
             peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -85,8 +89,6 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
 
 
 def _refuse_writing_sources(config: Config, target: Path) -> None:
-    from .errors import BriefingError
-
     sources = {config.path, *config.sections, *config.bibliography}
     if target in sources or target.suffix.lower() != ".pdf":
         raise BriefingError(f"refusing to write {target}: the output must be a .pdf file that "

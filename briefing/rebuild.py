@@ -17,7 +17,7 @@ from typing import Any
 
 from . import fingerprint
 from .config import load_config
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, BriefingError, Diagnostic
+from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, BriefingError, Diagnostic, InternalError
 
 
 @dataclass
@@ -98,7 +98,8 @@ def run_guarded(source: Path, output: Path | None = None, force: bool = False,
         return run_single(source, output, force, warm)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
-                       internal=f"{type(exc).__name__}: {exc}")
+                       internal=str(exc) if isinstance(exc, InternalError)
+                       else f"{type(exc).__name__}: {exc}")
 
 
 # --- series -----------------------------------------------------------------------------------

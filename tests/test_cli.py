@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, write
 
 from briefing.cli import main
@@ -49,3 +50,26 @@ def test_missing_source_folder(tmp_path: Path) -> None:
 
 def test_bad_option_is_a_usage_error(capsys: object) -> None:
     assert main(["--no-such-option"]) == 2
+
+
+def test_a_bug_gets_a_short_report_and_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import notes
+
+    folder = write(tmp_path / "brief", {
+        "report.yaml": "title: T\nbibliography: r.bib\n",
+        "r.bib": "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n",
+        "a.md": "Text [@a].\n"})
+
+    def broken(*args: object) -> None:
+        raise ValueError("simulated bug")
+
+    monkeypatch.setattr(notes, "assemble", broken)
+    monkeypatch.setattr("briefing.pipeline.assemble", broken)
+    assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"briefing: internal error: stage 'notes' failed on {folder}: "
+                          "ValueError: simulated bug\nThis is a bug in briefing")
+    assert "Traceback" not in err
+    assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err

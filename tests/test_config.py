@@ -63,3 +63,12 @@ def test_missing_files_and_title_are_all_reported(tmp_path: Path) -> None:
 def test_source_may_be_the_yaml_file(tmp_path: Path) -> None:
     folder = write(tmp_path, {"brief.yaml": "title: T\n", "a.md": "x"})
     assert load_config(folder / "brief.yaml").title == "T"
+
+
+def test_wrong_types_are_named(tmp_path: Path) -> None:
+    folder = write(tmp_path, {"report.yaml": "title: T\nlang: 12\nauthor: {x: 1}\n", "a.md": ""})
+    with pytest.raises(BriefingError) as exc:
+        load_config(folder)
+    assert _messages(exc, tmp_path) == [
+        "report.yaml:3:1: error: 'author' must be text or a list of texts",
+        "report.yaml:2:1: error: 'lang' must be a BCP 47 tag such as en-GB or ru, not 12"]
