@@ -107,8 +107,8 @@ def _report(outcome: Outcome, output: Path | None) -> None:
         print(f"briefing: internal error in {outcome.source}: {outcome.internal}; please "
               "report it (run it alone with --debug for the details)", file=sys.stderr)
     elif outcome.exit_code != EXIT_OK:
-        kept = output if output else None
-        state = (f"the previous {kept} is untouched" if kept and kept.exists()
+        kept = output or outcome.output
+        state = (f"the previous {_shown(kept)} is untouched" if kept and kept.exists()
                  else "no PDF was written or changed")
         print(f"briefing: build failed; {state}", file=sys.stderr)
     else:

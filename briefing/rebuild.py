@@ -74,7 +74,7 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
         result = build(source, output, image_cache=warm.image_cache if warm else None)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
-                       seconds=time.perf_counter() - start, output=output)
+                       seconds=time.perf_counter() - start, output=_target(source, output))
     summary = fingerprint.Summary(
         pages=result.layout.pages, notes=result.note_texts, sources=result.source_keys,
         warnings=[_diag_fields(d) for d in result.diagnostics.warnings])
@@ -84,6 +84,16 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
                    notes=result.notes, sources=result.references,
                    diagnostics=list(result.diagnostics.items), change=change,
                    seconds=time.perf_counter() - start)
+
+
+def _target(source: Path, output: Path | None) -> Path | None:
+    """Where the PDF goes, if the config can tell (to say the old one is untouched)."""
+    if output is not None:
+        return output
+    try:
+        return load_config(source).default_output()
+    except BriefingError:
+        return None
 
 
 def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
