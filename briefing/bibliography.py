@@ -8,6 +8,7 @@ truth for the data: the citation engine receives the CSL-JSON made here, never t
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -431,8 +432,9 @@ def _command(text: str, i: int, out: list[str], markup: bool) -> int:
         arg, nxt = _argument(text, i + 1)
         out.append(_decode(arg, markup=False) + _ACCENTS[ch] if arg else "")
         return nxt
-    if not ch.isalpha():
-        out.append({"&": "&amp;" if markup else "&", "\\": " "}.get(ch, ch))
+    if not (ch.isascii() and ch.isalpha()):  # \&, \\, or a stray backslash
+        char = " " if ch == "\\" else ch
+        out.append(html.escape(char, quote=False) if markup else char)
         return i + 1
     match = re.match(r"[A-Za-z]+", text[i:])
     assert match

@@ -53,11 +53,11 @@ def _manifest_path(output: Path) -> Path:
 def fingerprint(config: Config, output: Path) -> str:
     """SHA-256 of everything that feeds the PDF at ``output``."""
     digest = hashlib.sha256()
-    files = set(_tree(config.folder, exclude=output.resolve().parent))
+    files = set(tree_files(config.folder, exclude=output.resolve().parent))
     files.update(config.sections)
     files.update(config.bibliography)
-    files.update(_tree(config.styles_dir, exclude=None))
-    files.update(f for d in font_folders() for f in _tree(d, exclude=None))
+    files.update(tree_files(config.styles_dir, exclude=None))
+    files.update(f for d in font_folders() for f in tree_files(d, exclude=None))
     csl = style_file(config)
     if csl is not None:
         files.add(csl)
@@ -71,7 +71,8 @@ def fingerprint(config: Config, output: Path) -> str:
     return digest.hexdigest()
 
 
-def _tree(folder: Path, exclude: Path | None) -> list[Path]:
+def tree_files(folder: Path, exclude: Path | None) -> list[Path]:
+    """Every visible file under ``folder`` (skipping caches, build output and ``exclude``)."""
     out: list[Path] = []
     for root, dirs, names in os.walk(folder):
         here = Path(root)

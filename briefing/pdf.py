@@ -32,7 +32,7 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .errors import BriefingError, Diagnostics
+from .errors import Diagnostics
 from .notes import Note
 from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
@@ -188,8 +188,6 @@ def _capture_weasyprint(diags: Diagnostics) -> Iterator[None]:
     logger.propagate = False
     try:
         yield
-    except BriefingError:
-        raise
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate

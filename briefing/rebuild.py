@@ -143,8 +143,8 @@ def watched_files(source: Path) -> list[Path]:
         folder = source if source.is_dir() else source.parent
         return sorted(p for p in folder.rglob("*") if p.is_file())
     files = {config.path, *config.sections, *config.bibliography}
-    files.update(fingerprint._tree(config.folder, exclude=config.default_output().parent))
-    files.update(fingerprint._tree(config.styles_dir, exclude=None))
+    files.update(fingerprint.tree_files(config.folder, exclude=config.default_output().parent))
+    files.update(fingerprint.tree_files(config.styles_dir, exclude=None))
     return sorted(files)
 
 

@@ -85,3 +85,8 @@ def test_keys_are_case_sensitive(tmp_path: Path) -> None:
     refs = parse_bibliography((_bib(tmp_path, "@book{Smith, title={A}}\n"
                                               "@book{smith, title={B}}\n"),))
     assert refs["Smith"].csl["title"] == "A" and refs["smith"].csl["title"] == "B"
+
+
+def test_stray_backslashes_do_not_break_decoding() -> None:
+    # found by fuzzing: a backslash before a non-ASCII letter, or before '<'
+    assert rich_text("A \\Ж and \\<b\\>") == "A Ж and &lt;b&gt;"
