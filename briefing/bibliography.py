@@ -174,6 +174,8 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
             csl["title-short"] = rich_text(f["shorttitle"])
         elif "subtitle" in f:
             csl["title-short"] = rich_text(f["title"])
+        elif ":" in _without_braced(f["title"]):  # pandoc: the part before the colon
+            csl["title-short"] = rich_text(f["title"].split(":", 1)[0])
     container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
     if container:
         csl["container-title"] = rich_text(container)
@@ -222,6 +224,11 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
         if date:
             csl[var] = date
     return csl
+
+
+def _without_braced(text: str) -> str:
+    """The text with brace groups blanked out (a colon inside braces is protected)."""
+    return re.sub(r"\{[^{}]*\}", lambda m: " " * len(m.group(0)), text)
 
 
 def _year_month(f: dict[str, str]) -> dict[str, Any] | None:

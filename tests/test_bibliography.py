@@ -90,3 +90,16 @@ def test_keys_are_case_sensitive(tmp_path: Path) -> None:
 def test_stray_backslashes_do_not_break_decoding() -> None:
     # found by fuzzing: a backslash before a non-ASCII letter, or before '<'
     assert rich_text("A \\Ж and \\<b\\>") == "A Ж and &lt;b&gt;"
+
+
+def test_short_title_is_the_part_before_the_colon(tmp_path: Path) -> None:
+    refs = parse_bibliography((_bib(tmp_path, """
+@report{a, title={World Report 2012: {Kazakhstan}}, year={2012}}
+@report{b, title={{Brace: Protected} Title}, year={2012}}
+@report{c, title={Main}, subtitle={Sub}, year={2012}}
+@report{d, title={Long: Title}, shorttitle={Own}, year={2012}}
+"""),))
+    assert refs["a"].csl["title-short"] == "World Report 2012"
+    assert "title-short" not in refs["b"].csl
+    assert refs["c"].csl["title-short"] == "Main" and refs["c"].csl["title"] == "Main: Sub"
+    assert refs["d"].csl["title-short"] == "Own"
