@@ -163,22 +163,29 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
                      ("translator", "translator")):
         if bib in f:
             csl[var] = parse_names(f[bib])
+    english = _is_english(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
+
+    def title_text(value: str) -> str:
+        return sentence_case(rich_text(value)) if english else rich_text(value)
+
     if "title" in f:
-        title = rich_text(f["title"])
+        title = title_text(f["title"])
         if "subtitle" in f:
-            title += ": " + rich_text(f["subtitle"])
+            title += ": " + title_text(f["subtitle"])
         if "titleaddon" in f:
-            title += ". " + rich_text(f["titleaddon"])
+            title += ". " + title_text(f["titleaddon"])
         csl["title"] = title
         if "shorttitle" in f:
-            csl["title-short"] = rich_text(f["shorttitle"])
+            csl["title-short"] = title_text(f["shorttitle"])
         elif "subtitle" in f:
-            csl["title-short"] = rich_text(f["title"])
+            csl["title-short"] = title_text(f["title"])
         elif ":" in _without_braced(f["title"]):  # pandoc: the part before the colon
-            csl["title-short"] = rich_text(f["title"].split(":", 1)[0])
-    container = f.get("journaltitle") or f.get("journal") or f.get("booktitle")
-    if container:
-        csl["container-title"] = rich_text(container)
+            csl["title-short"] = title_text(f["title"].split(":", 1)[0])
+    journal = f.get("journaltitle") or f.get("journal")
+    if journal:  # a journal's name is a proper name: its case stays
+        csl["container-title"] = rich_text(journal)
+    elif "booktitle" in f:
+        csl["container-title"] = title_text(f["booktitle"])
     if "shortjournal" in f:
         csl["container-title-short"] = rich_text(f["shortjournal"])
     if "series" in f:
@@ -275,6 +282,48 @@ def parse_date(value: str | None) -> dict[str, Any] | None:
     if circa:
         date["circa"] = True
     return date
+
+
+# --- title case -----------------------------------------------------------------------------
+
+_ENGLISH = {"", "english", "american", "british", "canadian", "australian", "newzealand",
+            "usenglish", "ukenglish", "en", "en-us", "en-gb"}
+_MARKUP_RE = re.compile(r'(<span class="nocase">.*?</span>|<[^>]+>)', re.S)
+_CAPITALISED_RE = re.compile(r"^[A-Z][a-z’']*$")
+_WORD_RE = re.compile(r"[^\W\d_][\w’']*")
+
+
+def _is_english(langid: str) -> bool:
+    return langid.strip().lower() in _ENGLISH
+
+
+def sentence_case(rich: str) -> str:
+    """Title Case -> Sentence case, as pandoc's BibTeX reader does for English entries.
+
+    CSL styles expect sentence case and title-case it themselves where they want to (Chicago);
+    APA and Harvard print it as it is. Words in braces (``nocase`` spans), acronyms and words
+    with inner capitals keep their case; the first word, and the first after a colon, keep
+    their capital.
+    """
+    out: list[str] = []
+    start = True
+    for part in _MARKUP_RE.split(rich):
+        if part.startswith('<span class="nocase">'):
+            out.append(part)
+            start = False
+            continue
+        if part.startswith("<"):
+            out.append(part)
+            continue
+        for token in re.split(r"(\s+)", part):
+            if token and not token.isspace():
+                if not start:
+                    token = _WORD_RE.sub(lambda m: m.group(0).lower()
+                                         if _CAPITALISED_RE.match(m.group(0)) else m.group(0),
+                                         token)
+                start = token.endswith((":", "?", "!", "."))
+            out.append(token)
+    return "".join(out)
 
 
 # --- names ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def test_report_with_corporate_author_and_un_symbol(tmp_path: Path) -> None:
     csl = refs["unga2009"].csl
     assert csl["type"] == "report"
     assert csl["author"] == [{"literal": "United Nations General Assembly"}]
-    assert csl["title"] == "Report of the Special Rapporteur on Torture. Addendum"
+    assert csl["title"] == "Report of the special rapporteur on torture. Addendum"
     assert csl["number"] == "A/HRC/13/39/Add.3" and csl["genre"] == "UN Doc."
     assert csl["publisher"] == "United Nations Human Rights Council"
     assert csl["issued"] == {"date-parts": [[2009, 12, 16]]}
@@ -99,7 +99,19 @@ def test_short_title_is_the_part_before_the_colon(tmp_path: Path) -> None:
 @report{c, title={Main}, subtitle={Sub}, year={2012}}
 @report{d, title={Long: Title}, shorttitle={Own}, year={2012}}
 """),))
-    assert refs["a"].csl["title-short"] == "World Report 2012"
+    assert refs["a"].csl["title-short"] == "World report 2012"  # sentence case, like title
     assert "title-short" not in refs["b"].csl
     assert refs["c"].csl["title-short"] == "Main" and refs["c"].csl["title"] == "Main: Sub"
     assert refs["d"].csl["title-short"] == "Own"
+
+
+def test_english_titles_become_sentence_case_as_pandoc_does(tmp_path: Path) -> None:
+    refs = parse_bibliography((_bib(tmp_path, """
+@book{en, title={Water Governance in the {Sahel}: An {OSCE} View}, year={2001}}
+@book{de, title={Die Lage der {Menschenrechte}}, langid={german}, year={2001}}
+@article{j, title={A Title}, journal={Perspectives on Politics}, year={2001}}
+"""),))
+    assert refs["en"].csl["title"] == ('Water governance in the <span class="nocase">Sahel'
+                                       '</span>: An <span class="nocase">OSCE</span> view')
+    assert refs["de"].csl["title"] == 'Die Lage der <span class="nocase">Menschenrechte</span>'
+    assert refs["j"].csl["container-title"] == "Perspectives on Politics"

@@ -62,7 +62,8 @@ def test_author_date_style_gives_in_text_citations(tmp_path: Path) -> None:
     notes, refs = _format(tmp_path, "A [@nowak2005, 45]. @okafor2022 [p. 3] argues.",
                           style="apa")
     assert notes == [("(Nowak, 2005, p. 45)", None), ("Okafor (2022, p. 3)", None)]
-    assert refs[0].startswith("Nowak, M. (2005).")
+    assert refs[0].startswith("Nowak, M. (2005). <em>U.N. covenant on civil and political "
+                              "rights: CCPR commentary</em>")
 
 
 def test_oscola_back_references(tmp_path: Path) -> None:
