@@ -59,8 +59,22 @@ _USED = {
     "location", "number", "issue", "volume", "pages", "edition", "type", "date", "year",
     "month", "day", "urldate", "url", "doi", "isbn", "issn", "note", "addendum", "eventdate",
     "origdate", "venue", "eventtitle", "chapter", "version", "abstract", "keywords",
-    "langid", "language", "annote", "annotation", "file", "crossref", "pubstate",
+    "annote", "annotation",
+    "langid", "language", "crossref", "pubstate", "xdata", "booksubtitle", "booktitleaddon",
+    "bookauthor", "editortype", "entrysubtype", "eprint", "eprinttype", "archiveprefix",
+    "hyphenation",
 }
+
+
+@dataclass
+class _Raw:
+    """An entry as read, before inheritance and mapping."""
+
+    key: str
+    etype: str
+    fields: dict[str, str]
+    path: Path
+    line: int
 
 
 def parse_bibliography(paths: tuple[Path, ...],
@@ -68,22 +82,24 @@ def parse_bibliography(paths: tuple[Path, ...],
     """Parse every file. Problems go to ``diags``; without it, errors raise at the end."""
     raise_at_end = diags is None
     diags = diags if diags is not None else Diagnostics()
-    refs: dict[str, Reference] = {}
+    raws: dict[str, _Raw] = {}
     for path in paths:
-        for ref in _parse_file(path, diags):
-            if ref.key in refs:
-                first = refs[ref.key]
-                diags.error(f"duplicate key '{ref.key}' (first defined at "
+        for raw in _parse_file(path, diags):
+            if raw.key in raws:
+                first = raws[raw.key]
+                diags.error(f"duplicate key '{raw.key}' (first defined at "
                             f"{first.path.name}:{first.line}); rename one of them",
-                            ref.path, ref.line)
+                            raw.path, raw.line)
             else:
-                refs[ref.key] = ref
+                raws[raw.key] = raw
+    refs = {key: _to_reference(_inherit(raw, raws, diags), diags)
+            for key, raw in raws.items() if raw.etype != "xdata"}
     if raise_at_end:
         diags.raise_if_errors()
     return refs
 
 
-def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
+def _parse_file(path: Path, diags: Diagnostics) -> list[_Raw]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -103,12 +119,11 @@ def _parse_file(path: Path, diags: Diagnostics) -> list[Reference]:
         else:
             diags.error("broken BibTeX entry (check braces, quotes and commas between "
                         "fields); the entry is skipped", path, line)
-    return [_to_reference(entry, path, strings, diags) for entry in library.entries]
+    return [_read_entry(entry, path, strings, diags) for entry in library.entries]
 
 
-def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
-                  diags: Diagnostics) -> Reference:
-    line = (entry.start_line or 0) + 1
+def _read_entry(entry: Entry, path: Path, strings: dict[str, str],
+                diags: Diagnostics) -> _Raw:
     fields: dict[str, str] = {}
     for f in entry.fields:
         value, undefined = _field_value(str(f.value), strings)
@@ -117,18 +132,67 @@ def _to_reference(entry: Entry, path: Path, strings: dict[str, str],
             diags.error(f"'{entry.key}': field '{f.key}' uses @string '{name}', which is not "
                         "defined; define it with @string or put the text in braces",
                         path, (f.start_line or entry.start_line or 0) + 1)
-    etype = entry.entry_type.lower()
-    if etype not in TYPES:
-        diags.warning(f"unknown entry type '@{etype}' for '{entry.key}': formatted as a "
+    return _Raw(entry.key, entry.entry_type.lower(), fields, path, (entry.start_line or 0) + 1)
+
+
+# biblatex inheritance (crossref): fields a child never takes from its parent ...
+_NOT_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute",
+                  "label", "options", "presort", "related", "relatedoptions", "relatedstring",
+                  "relatedtype", "shorthand", "shorthandintro", "sortkey"}
+# ... and fields that change name on the way (parent type group -> child type group)
+_BOOKS = {"book", "collection", "reference", "proceedings", "mvbook", "mvcollection",
+          "mvreference", "mvproceedings"}
+_PARTS = {"inbook", "incollection", "inreference", "inproceedings", "bookinbook",
+          "suppbook", "suppcollection"}
+_RENAMED = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon",
+            "shorttitle": None, "sorttitle": None}
+
+
+def _inherit(raw: _Raw, raws: dict[str, _Raw], diags: Diagnostics, depth: int = 0) -> _Raw:
+    """Fields from ``xdata`` and ``crossref`` parents, with biblatex's rules."""
+    fields = dict(raw.fields)
+    for key in [k.strip() for k in fields.get("xdata", "").split(",") if k.strip()]:
+        parent = raws.get(key)
+        if parent is None:
+            diags.error(f"'{raw.key}': xdata '{key}' is not in the bibliography", raw.path,
+                        raw.line)
+            continue
+        for name, value in parent.fields.items():
+            fields.setdefault(name, value)
+    parent_key = fields.get("crossref", "").strip()
+    if parent_key:
+        parent = raws.get(parent_key)
+        if parent is None:
+            diags.error(f"'{raw.key}': crossref '{parent_key}' is not in the bibliography",
+                        raw.path, raw.line)
+        elif depth < 5:
+            parent = _inherit(parent, raws, diags, depth + 1)
+            rename = parent.etype in _BOOKS and raw.etype in _PARTS
+            for name, value in parent.fields.items():
+                if name in _NOT_INHERITED:
+                    continue
+                target = _RENAMED.get(name, name) if rename else name
+                if name == "author" and rename and raw.etype in ("inbook", "bookinbook",
+                                                                 "suppbook"):
+                    target = "bookauthor"
+                if target:
+                    fields.setdefault(target, value)
+    return _Raw(raw.key, raw.etype, fields, raw.path, raw.line)
+
+
+def _to_reference(raw: _Raw, diags: Diagnostics) -> Reference:
+    fields, path, line = raw.fields, raw.path, raw.line
+    if raw.etype not in TYPES:
+        diags.warning(f"unknown entry type '@{raw.etype}' for '{raw.key}': formatted as a "
                       "generic document", path, line)
     url = fields.get("url", "").strip()
     if url and not re.match(r"(?i)^(https?|ftp)://", url):
-        diags.warning(f"'{entry.key}': url '{url[:60]}' is not a web address (http, https or "
+        diags.warning(f"'{raw.key}': url '{url[:60]}' is not a web address (http, https or "
                       "ftp) and is left out", path, line)
         del fields["url"]
-    csl = _map_fields(entry.key, etype, fields)
+    csl = _map_fields(raw.key, raw.etype, fields)
     dropped = tuple(sorted(k for k in fields if k not in _USED))
-    return Reference(key=entry.key, csl=csl, path=path, line=line, dropped=dropped)
+    return Reference(key=raw.key, csl=csl, path=path, line=line, dropped=dropped)
 
 
 def _field_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
@@ -184,8 +248,23 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
     journal = f.get("journaltitle") or f.get("journal")
     if journal:  # a journal's name is a proper name: its case stays
         csl["container-title"] = rich_text(journal)
-    elif "booktitle" in f:
-        csl["container-title"] = title_text(f["booktitle"])
+    elif "booktitle" in f or "maintitle" in f:
+        book = title_text(f.get("booktitle") or f["maintitle"])
+        if "booksubtitle" in f:
+            book += ": " + title_text(f["booksubtitle"])
+        if "booktitleaddon" in f:
+            book += ". " + title_text(f["booktitleaddon"])
+        csl["container-title"] = book
+    if "bookauthor" in f:
+        csl["container-author"] = parse_names(f["bookauthor"])
+    if f.get("editortype", "").strip().lower() == "director" and "editor" in csl:
+        csl["director"] = csl.pop("editor")
+    subtype = f.get("entrysubtype", "").strip().lower()
+    if csl["type"] == "article-journal" and subtype in ("magazine", "newspaper"):
+        csl["type"] = f"article-{subtype}"
+    eprint = _eprint_url(f)
+    if eprint and "url" not in f:
+        csl["URL"] = eprint
     if "shortjournal" in f:
         csl["container-title-short"] = rich_text(f["shortjournal"])
     if "series" in f:
@@ -215,6 +294,10 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
         csl["page"] = re.sub(r"\s*-+\s*", "–", plain_text(f["pages"]))
     if "type" in f:
         csl["genre"] = plain_text(f["type"])
+    for bib, var in (("abstract", "abstract"), ("keywords", "keyword"), ("annote", "annote"),
+                     ("annotation", "annote"), ("langid", "language")):
+        if bib in f:
+            csl[var] = plain_text(f[bib])
     notes = [rich_text(f[k]) for k in ("note", "addendum") if k in f]
     if notes:
         csl["note"] = ". ".join(notes)
@@ -231,6 +314,18 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
         if date:
             csl[var] = date
     return csl
+
+
+_EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/{}", "jstor": "https://www.jstor.org/stable/{}",
+                "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/{}",
+                "hdl": "https://hdl.handle.net/{}", "googlebooks": "https://books.google.com?id={}"}
+
+
+def _eprint_url(f: dict[str, str]) -> str | None:
+    """biblatex ``eprint`` + ``eprinttype`` (or arXiv's ``archiveprefix``) -> a URL."""
+    kind = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
+    eprint = f.get("eprint", "").strip()
+    return _EPRINT_URLS[kind].format(eprint) if eprint and kind in _EPRINT_URLS else None
 
 
 def _without_braced(text: str) -> str:

@@ -48,6 +48,7 @@ def analyse(config: Config, diags: Diagnostics) -> Analysis:
     check_keys(parsed.citations, refs, config.nocite, config.path, config.line_of("nocite"),
                diags)
     _check_entries(refs, parsed, config, diags)
+    _report_dropped(refs, diags)
     _check_note_lengths(parsed, diags)
     return Analysis(config, sections, refs, parsed, style)
 
@@ -67,6 +68,19 @@ def _check_entries(refs: dict[str, Reference], parsed: MarkdownResult, config: C
         if ref.key not in cited and "*" not in config.nocite:
             diags.warning(f"'{ref.key}' is never cited, so it is not in the sources; cite it "
                           "or list it under nocite in report.yaml", ref.path, ref.line)
+
+
+def _report_dropped(refs: dict[str, Reference], diags: Diagnostics) -> None:
+    """Fields the mapping does not use are named, per .bib file, never silently lost."""
+    by_file: dict[Path, dict[str, list[Reference]]] = {}
+    for ref in refs.values():
+        for name in ref.dropped:
+            by_file.setdefault(ref.path, {}).setdefault(name, []).append(ref)
+    for path, fields in by_file.items():
+        listed = ", ".join(f"{name} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"
+                           for name, entries in sorted(fields.items()))
+        first = min(r.line for entries in fields.values() for r in entries)
+        diags.warning(f"fields briefing does not use are left out: {listed}", path, first)
 
 
 def _check_note_lengths(parsed: MarkdownResult, diags: Diagnostics) -> None:

@@ -115,3 +115,32 @@ def test_english_titles_become_sentence_case_as_pandoc_does(tmp_path: Path) -> N
                                        '</span>: An <span class="nocase">OSCE</span> view')
     assert refs["de"].csl["title"] == 'Die Lage der <span class="nocase">Menschenrechte</span>'
     assert refs["j"].csl["container-title"] == "Perspectives on Politics"
+
+
+def test_crossref_and_xdata_inheritance(tmp_path: Path) -> None:
+    refs = parse_bibliography((_bib(tmp_path, """
+@xdata{unpub, publisher={United Nations}, location={Geneva}}
+@collection{book, editor={Nowak, Manfred}, title={Human Rights Handbook}, subtitle={Cases},
+  year={2010}, xdata={unpub}}
+@incollection{chap, author={Doe, Jane}, title={Torture Prevention}, crossref={book},
+  pages={10--20}}
+"""),))
+    assert "unpub" not in refs
+    chap = refs["chap"].csl
+    assert chap["type"] == "chapter"
+    assert chap["title"] == "Torture prevention"
+    assert chap["container-title"] == "Human rights handbook: Cases"
+    assert chap["editor"] == [{"family": "Nowak", "given": "Manfred"}]
+    assert chap["publisher"] == "United Nations" and chap["publisher-place"] == "Geneva"
+    assert chap["issued"] == {"date-parts": [[2010]]} and chap["page"] == "10–20"
+
+
+def test_eprint_abstract_and_dropped_fields(tmp_path: Path) -> None:
+    refs = parse_bibliography((_bib(tmp_path, """
+@article{arx, title={T}, journaltitle={J}, eprint={2101.00001}, eprinttype={arxiv},
+  abstract={About it.}, keywords={torture, prisons}, file={C:/x.pdf}, timestamp={2020}}
+"""),))
+    csl = refs["arx"].csl
+    assert csl["URL"] == "https://arxiv.org/abs/2101.00001"
+    assert csl["abstract"] == "About it." and csl["keyword"] == "torture, prisons"
+    assert refs["arx"].dropped == ("file", "timestamp")

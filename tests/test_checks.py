@@ -91,3 +91,13 @@ def test_check_command_reports_and_sets_the_exit_code(tmp_path: Path) -> None:
 def test_default_briefing_checks_clean_of_errors() -> None:
     diags = check(ROOT / "report")
     assert diags.errors == [] and len(diags.warnings) == 2
+
+
+def test_fields_the_mapping_drops_are_reported(tmp_path: Path) -> None:
+    bib = ("@book{a, title={A}, year={2001}, file={a.pdf}, timestamp={2020}}\n"
+           "@book{b, title={B}, year={2002}, file={b.pdf}}\n")
+    folder = write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n",
+                                    "r.bib": bib, "a.md": "Text [@a; @b].\n"})
+    assert _messages(folder, tmp_path) == [
+        "r/r.bib:1: warning: fields briefing does not use are left out: file (2 entries), "
+        "timestamp (1 entry)"]
