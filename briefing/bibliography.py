@@ -227,7 +227,10 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
                      ("translator", "translator")):
         if bib in f:
             csl[var] = parse_names(f[bib])
-    english = _is_english(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
+    # as pandoc: English titles to sentence case; unlike pandoc, not the names of laws, cases
+    # and treaties, which no style title-cases back (OSCOLA printed "Law of the republic …")
+    english = (_is_english(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
+               and csl["type"] not in ("legislation", "legal_case", "treaty"))
 
     def title_text(value: str) -> str:
         return sentence_case(rich_text(value)) if english else rich_text(value)

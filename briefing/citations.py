@@ -166,7 +166,10 @@ def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: 
     for citation in parsed.citations:
         html = answer["cites"].get(f"cite-{citation.id}", "")
         formatted[citation.id] = _split_note(html, style.is_note and citation.footnote is None)
-    entries = [Entry(key=r["id"], html=_drop_nocase(r["html"].strip())) for r in answer["refs"]]
+    # some styles leave a kind out of the list (Chicago: unpublished and generic documents):
+    # pandoc then writes an empty entry, which would be a blank line
+    entries = [Entry(key=r["id"], html=_drop_nocase(r["html"].strip())) for r in answer["refs"]
+               if r["html"].strip()]
     return CitationResult(style=style, formatted=formatted, references=entries)
 
 
