@@ -13,12 +13,12 @@ build/report.pdf: FORCE $(VENV)/.installed
 	$(BIN)/python build.py report -o $@
 
 test: $(VENV)/.installed
-	$(BIN)/ruff check briefing tests bench build.py
+	$(BIN)/ruff check briefing tests bench tools build.py
 	$(BIN)/mypy briefing
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check briefing tests bench build.py
+	$(BIN)/ruff check briefing tests bench tools build.py
 	$(BIN)/mypy briefing
 
 bench: $(VENV)/.installed

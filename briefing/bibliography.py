@@ -46,7 +46,10 @@ TYPES = {
     "unpublished": "manuscript", "dataset": "dataset", "patent": "patent",
     "legislation": "legislation", "legal": "treaty", "jurisdiction": "legal_case",
     "standard": "legislation", "letter": "personal_communication", "movie": "motion_picture",
-    "video": "motion_picture", "misc": "document",
+    "video": "motion_picture", "misc": "document", "periodical": "periodical",
+    "mvreference": "book", "suppperiodical": "article-journal",
+    "review": "review", "artwork": "graphic", "image": "graphic", "audio": "song",
+    "music": "song", "performance": "performance",
 }
 _GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 _MONTHS = {m: i for i, m in enumerate(
@@ -62,7 +65,7 @@ _USED = {
     "annote", "annotation",
     "langid", "language", "crossref", "pubstate", "xdata", "booksubtitle", "booktitleaddon",
     "bookauthor", "editortype", "entrysubtype", "eprint", "eprinttype", "archiveprefix",
-    "hyphenation",
+    "hyphenation", "pmid", "pmcid", "volumes", "pagetotal", "place",
 }
 
 
@@ -276,7 +279,7 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
                                              "howpublished", "publisher") if k in f]
     if publishers:
         csl["publisher"] = "; ".join(publishers)
-    place = f.get("location") or f.get("address")
+    place = f.get("location") or f.get("address") or f.get("place")
     if place:
         csl["publisher-place"] = plain_text(place)
     if "number" in f or "issue" in f:
@@ -290,7 +293,8 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
     for bib, var in (("volume", "volume"), ("edition", "edition"), ("version", "version"),
                      ("chapter", "chapter-number"), ("isbn", "ISBN"), ("issn", "ISSN"),
                      ("eventtitle", "event-title"), ("venue", "event-place"),
-                     ("pubstate", "status")):
+                     ("pubstate", "status"), ("pmid", "PMID"), ("pmcid", "PMCID"),
+                     ("volumes", "number-of-volumes"), ("pagetotal", "number-of-pages")):
         if bib in f:
             csl[var] = plain_text(f[bib])
     if "pages" in f:
@@ -298,9 +302,12 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
     if "type" in f:
         csl["genre"] = plain_text(f["type"])
     for bib, var in (("abstract", "abstract"), ("keywords", "keyword"), ("annote", "annote"),
-                     ("annotation", "annote"), ("langid", "language")):
+                     ("annotation", "annote")):
         if bib in f:
             csl[var] = plain_text(f[bib])
+    language = _language_code(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
+    if language:
+        csl["language"] = language  # CSL wants a code: styles title-case only English items
     notes = [rich_text(f[k]) for k in ("note", "addendum") if k in f]
     if notes:
         csl["note"] = ". ".join(notes)
@@ -389,6 +396,24 @@ _ENGLISH = {"", "english", "american", "british", "canadian", "australian", "new
 _MARKUP_RE = re.compile(r'(<span class="nocase">.*?</span>|<[^>]+>)', re.S)
 _CAPITALISED_RE = re.compile(r"^[A-Z][a-z’']*$")
 _WORD_RE = re.compile(r"[^\W\d_][\w’']*")
+
+
+_LANGUAGES = {"english": "en", "american": "en-US", "british": "en-GB", "usenglish": "en-US",
+              "ukenglish": "en-GB", "canadian": "en-CA", "australian": "en-AU",
+              "newzealand": "en-NZ", "russian": "ru", "kazakh": "kk", "ukrainian": "uk",
+              "german": "de", "ngerman": "de", "french": "fr", "spanish": "es",
+              "italian": "it", "dutch": "nl", "polish": "pl", "turkish": "tr",
+              "portuguese": "pt", "swedish": "sv", "norwegian": "no", "danish": "da",
+              "finnish": "fi", "czech": "cs", "uzbek": "uz", "kyrgyz": "ky", "tajik": "tg",
+              "georgian": "ka", "armenian": "hy", "azerbaijani": "az", "belarusian": "be"}
+
+
+def _language_code(name: str) -> str | None:
+    """biblatex language names (``langid``) or codes -> a BCP 47 code; None if unknown."""
+    name = plain_text(name).lower()
+    if name in _LANGUAGES:
+        return _LANGUAGES[name]
+    return name if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", name) else None
 
 
 def _is_english(langid: str) -> bool:

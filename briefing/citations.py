@@ -20,7 +20,7 @@ import re
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -61,6 +61,7 @@ class CitationResult:
     style: Style
     formatted: dict[int, Formatted]  #: by citation id
     references: list[Entry]  #: the reference list, in the style's order
+    omitted: list[str] = field(default_factory=list)  #: keys the style lists no entry for
 
 
 # --- styles -----------------------------------------------------------------------------------
@@ -170,7 +171,9 @@ def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: 
     # pandoc then writes an empty entry, which would be a blank line
     entries = [Entry(key=r["id"], html=_drop_nocase(r["html"].strip())) for r in answer["refs"]
                if r["html"].strip()]
-    return CitationResult(style=style, formatted=formatted, references=entries)
+    omitted = [r["id"] for r in answer["refs"] if not r["html"].strip()]
+    return CitationResult(style=style, formatted=formatted, references=entries,
+                          omitted=omitted)
 
 
 _NOCASE_RE = re.compile(r'<span class="nocase">((?:(?!<span|</span>).)*)</span>', re.S)

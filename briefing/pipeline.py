@@ -72,6 +72,10 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     cache = Path.cwd() / "build" / ".cache"
     cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,
                                                         config.nocite, cache))
+    for key in cited.omitted:
+        ref = refs[key]
+        diags.warning(f"'{key}' ({ref.csl.get('type')}) has no entry in the reference list: "
+                      f"{style.title} leaves out this kind of source", ref.path, ref.line)
     # 5. number the notes and put them in the text
     assembled = timed("notes", lambda: assemble(parsed, cited))
     # 6. the house template

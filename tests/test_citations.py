@@ -112,3 +112,11 @@ def test_unchanged_citations_are_not_formatted_again(tmp_path: Path,
     bib.write_text(BIB.replace("2005", "2006"), encoding="utf-8")
     with pytest.raises(AssertionError, match="pandoc ran"):
         format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
+
+
+def test_harvard_in_text_and_reference_list(tmp_path: Path) -> None:
+    notes, refs = _format(tmp_path, "A [@okafor2022, 4]. As @nowak2005 [p. 45] shows.",
+                          style="harvard-cite-them-right", lang="en-GB")
+    assert notes == [("(Okafor, 2022, p. 4)", None), ("Nowak (2005, p. 45)", None)]
+    assert refs[0].startswith("Nowak, M. (2005) <em>U.N. covenant on civil and political "
+                              "rights: CCPR commentary</em>. 2nd edn.")
