@@ -120,3 +120,14 @@ def test_harvard_in_text_and_reference_list(tmp_path: Path) -> None:
     assert notes == [("(Okafor, 2022, p. 4)", None), ("Nowak (2005, p. 45)", None)]
     assert refs[0].startswith("Nowak, M. (2005) <em>U.N. covenant on civil and political "
                               "rights: CCPR commentary</em>. 2nd edn.")
+
+
+def test_suppress_author_prefix_and_several_works_in_order(tmp_path: Path) -> None:
+    notes, _ = _format(tmp_path, "As Nowak says [-@nowak2005, 45]. Both [see @okafor2022, "
+                                 "chap. 2; @nowak2005, pp. 3–5].")
+    assert notes[0][1] == ("<em>U.N. Covenant on Civil and Political Rights: CCPR "
+                           "Commentary</em>, 2nd ed. (N. P. Engel, 2005), 45.")
+    assert notes[1][1] is not None
+    assert notes[1][1].startswith("See Amara Okafor, <em>Water Governance in the Sahel</em>")
+    assert notes[1][1].endswith("chap. 2; Nowak, <em>U.N. Covenant on Civil and Political "
+                                "Rights</em>, 3–5.")
