@@ -19,6 +19,7 @@ import json
 import re
 import subprocess
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,6 +63,7 @@ class CitationResult:
     formatted: dict[int, Formatted]  #: by citation id
     references: list[Entry]  #: the reference list, in the style's order
     omitted: list[str] = field(default_factory=list)  #: keys the style lists no entry for
+    engine_seconds: float = field(default=0.0, compare=False)  #: in pandoc (0: cache answered)
 
 
 # --- styles -----------------------------------------------------------------------------------
@@ -162,7 +164,8 @@ def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: 
     """
     document = _pandoc_document(parsed, style, lang, nocite)
     items = [ref.csl for ref in refs.values()]
-    answer = _read_answer(_cached_run(document, items, style.path, cache_dir))
+    engine = [0.0]
+    answer = _read_answer(_cached_run(document, items, style.path, cache_dir, engine))
     formatted = {}
     for citation in parsed.citations:
         html = answer["cites"].get(f"cite-{citation.id}", "")
@@ -173,7 +176,7 @@ def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: 
                if r["html"].strip()]
     omitted = [r["id"] for r in answer["refs"] if not r["html"].strip()]
     return CitationResult(style=style, formatted=formatted, references=entries,
-                          omitted=omitted)
+                          omitted=omitted, engine_seconds=engine[0])
 
 
 _NOCASE_RE = re.compile(r'<span class="nocase">((?:(?!<span|</span>).)*)</span>', re.S)
@@ -266,9 +269,9 @@ def _cite(items: list[CiteItem], note: int) -> dict[str, Any]:
 
 
 def _cached_run(document: dict[str, Any], items: list[dict[str, Any]], csl: Path,
-                cache_dir: Path | None) -> str:
+                cache_dir: Path | None, engine: list[float]) -> str:
     if cache_dir is None:
-        return _run_pandoc(document, items, csl)
+        return _timed_pandoc(document, items, csl, engine)
     digest = hashlib.sha256()
     for part in (pandoc_version(), _filter_text(), csl.read_text(encoding="utf-8"),
                  json.dumps(document, sort_keys=True), json.dumps(items, sort_keys=True)):
@@ -276,12 +279,21 @@ def _cached_run(document: dict[str, Any], items: list[dict[str, Any]], csl: Path
     path = cache_dir / f"citations-{digest.hexdigest()[:32]}.html"
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    html = _run_pandoc(document, items, csl)
+    html = _timed_pandoc(document, items, csl, engine)
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(path)
     return html
+
+
+def _timed_pandoc(document: dict[str, Any], items: list[dict[str, Any]], csl: Path,
+                  engine: list[float]) -> str:
+    start = time.perf_counter()
+    try:
+        return _run_pandoc(document, items, csl)
+    finally:
+        engine[0] += time.perf_counter() - start
 
 
 def _filter_text() -> str:

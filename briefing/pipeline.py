@@ -72,6 +72,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     cache = Path.cwd() / "build" / ".cache"
     cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,
                                                         config.nocite, cache))
+    timings["citations: pandoc"] = cited.engine_seconds
     for key in cited.omitted:
         ref = refs[key]
         diags.warning(f"'{key}' ({ref.csl.get('type')}) has no entry in the reference list: "
