@@ -68,12 +68,15 @@ def assemble(parsed: MarkdownResult, cited: CitationResult) -> Assembled:
     return Assembled(html=_CALL_RE.sub(_keep_with_word, html), notes=notes)
 
 
-# a note call and the word or punctuation before it, when that is plain text
-_CALL_RE = re.compile(r'([^\s<>]+)(<a class="fn-call" [^>]*>\d+</a>)')
+# a note call and the character before it, when that is plain text
+_CALL_RE = re.compile(r'([^\s<>;])(<a class="fn-call" [^>]*>\d+</a>)')
 
 
 def _keep_with_word(match: re.Match[str]) -> str:
-    """A call never starts a line: it stays with the word it follows ("media.¹")."""
+    """A call never starts a line: it stays with the character it follows ("media.¹").
+
+    Only that character is held, so the word itself can still be hyphenated and justified.
+    """
     return f'<span class="fn-word">{match.group(1)}{match.group(2)}</span>'
 
 

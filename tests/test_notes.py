@@ -23,10 +23,10 @@ def _assemble(tmp_path: Path, text: str, style: str = "chicago-notes-bibliograph
 def test_notes_numbered_in_order_and_moved_after_punctuation(tmp_path: Path) -> None:
     html = _assemble(tmp_path, "One [@a]. Two^[Mine.] and three [@a, 4].")
     assert html.count('class="fn-call"') == 3
-    assert ('<span class="fn-word">One.<a class="fn-call" id="fnref-1" href="#fn-1">1</a>'
+    assert ('One<span class="fn-word">.<a class="fn-call" id="fnref-1" href="#fn-1">1</a>'
             '</span><span class="footnote" id="fn-1"') in html
-    assert '<span class="fn-word">Two<a class="fn-call" id="fnref-2"' in html
-    assert '<span class="fn-word">three.<a class="fn-call" id="fnref-3"' in html
+    assert 'Tw<span class="fn-word">o<a class="fn-call" id="fnref-2"' in html
+    assert 'three<span class="fn-word">.<a class="fn-call" id="fnref-3"' in html
     assert '<a class="fn-mark" href="#fnref-2">2</a> Mine.</span>' in html
 
 
