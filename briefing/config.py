@@ -30,6 +30,17 @@ KNOWN_KEYS = {
     "reference-section-title", "sections", "organisation", "subject", "keywords",
     "contents-title", "styles",
 }
+#: words the house style prints, by language; report.yaml can override the two titles
+LABELS = {
+    "en": {"contents": "Contents", "sources": "Sources", "page": "Page", "of": "of"},
+    "ru": {"contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из"},
+    "kk": {"contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/"},
+    "uk": {"contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з"},
+    "de": {"contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von"},
+    "fr": {"contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur"},
+    "nl": {"contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van"},
+    "es": {"contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de"},
+}
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
@@ -47,8 +58,8 @@ class Config:
     bibliography: tuple[Path, ...] = ()
     csl: str = DEFAULT_CSL  #: a style name from the collection or a path to a .csl file
     nocite: tuple[str, ...] = ()
-    reference_section_title: str = "Sources"
-    contents_title: str = "Contents"
+    reference_section_title: str = ""  #: empty: the word for "Sources" in ``lang``
+    contents_title: str = ""  #: empty: the word for "Contents" in ``lang``
     sections: tuple[Path, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
@@ -62,6 +73,14 @@ class Config:
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The house style's words in the briefing's language (English when unknown)."""
+        words = dict(LABELS.get(self.lang.split("-")[0].lower(), LABELS["en"]))
+        words["sources"] = self.reference_section_title or words["sources"]
+        words["contents"] = self.contents_title or words["contents"]
+        return words
 
     @property
     def styles_dir(self) -> Path:
