@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -239,12 +240,7 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
         return sentence_case(rich_text(value)) if english else rich_text(value)
 
     if "title" in f:
-        title = title_text(f["title"])
-        if "subtitle" in f:
-            title += ": " + title_text(f["subtitle"])
-        if "titleaddon" in f:
-            title += ". " + title_text(f["titleaddon"])
-        csl["title"] = title
+        csl["title"] = _joined(f, "title", "subtitle", "titleaddon", title_text)
         if "shorttitle" in f:
             csl["title-short"] = title_text(f["shorttitle"])
         elif "subtitle" in f:
@@ -255,12 +251,8 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
     if journal:  # a journal's name is a proper name: its case stays
         csl["container-title"] = rich_text(journal)
     elif "booktitle" in f or "maintitle" in f:
-        book = title_text(f.get("booktitle") or f["maintitle"])
-        if "booksubtitle" in f:
-            book += ": " + title_text(f["booksubtitle"])
-        if "booktitleaddon" in f:
-            book += ". " + title_text(f["booktitleaddon"])
-        csl["container-title"] = book
+        main = "booktitle" if "booktitle" in f else "maintitle"
+        csl["container-title"] = _joined(f, main, "booksubtitle", "booktitleaddon", title_text)
     if "bookauthor" in f:
         csl["container-author"] = parse_names(f["bookauthor"])
     if f.get("editortype", "").strip().lower() == "director" and "editor" in csl:
@@ -324,6 +316,17 @@ def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
         if date:
             csl[var] = date
     return csl
+
+
+def _joined(f: dict[str, str], main: str, sub: str, addon: str,
+            text: Callable[[str], str]) -> str:
+    """biblatex's ``title: subtitle. titleaddon`` (or the book's equivalents) as one title."""
+    out = text(f[main])
+    if sub in f:
+        out += ": " + text(f[sub])
+    if addon in f:
+        out += ". " + text(f[addon])
+    return out
 
 
 _EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/{}", "jstor": "https://www.jstor.org/stable/{}",
