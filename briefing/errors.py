@@ -9,11 +9,8 @@ stderr and an exit code.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-
-log = logging.getLogger("briefing")
 
 #: exit codes, documented in the README
 EXIT_OK = 0

@@ -119,22 +119,36 @@ def _file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def reusable(source: Path, output: Path | None) -> tuple[Path, Summary] | None:
-    """The output and its summary if the last build of ``source`` is still current."""
+@dataclass(frozen=True)
+class Inputs:
+    """A briefing's inputs as they are now: its config, its PDF, and their fingerprint."""
+
+    config: Config
+    target: Path
+    digest: str
+
+
+def current(source: Path, output: Path | None) -> Inputs | None:
+    """Fingerprint SOURCE now (before building: an edit saved during the build then counts)."""
     try:
         config = load_config(source)
     except BriefingError:
         return None  # the full build reports the problem
     target = (output or config.default_output()).resolve()
-    manifest = _manifest_path(target)
-    if not manifest.is_file() or not target.is_file():
+    return Inputs(config, target, fingerprint(config, target))
+
+
+def reusable(inputs: Inputs) -> Summary | None:
+    """The last build's summary if its PDF is still current for these inputs."""
+    manifest = _manifest_path(inputs.target)
+    if not manifest.is_file() or not inputs.target.is_file():
         return None
     try:
         saved = json.loads(manifest.read_text(encoding="utf-8"))
-        if (saved["fingerprint"] != fingerprint(config, target)
-                or saved["output_sha256"] != _file_sha(target)):
+        if (saved["fingerprint"] != inputs.digest
+                or saved["output_sha256"] != _file_sha(inputs.target)):
             return None
-        return target, Summary(**saved["summary"])
+        return Summary(**saved["summary"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -147,12 +161,12 @@ def previous(output: Path) -> Summary | None:
         return None
 
 
-def remember(config: Config, output: Path, summary: Summary) -> None:
-    """Record this build so an unchanged rebuild can reuse it."""
-    manifest = _manifest_path(output)
+def remember(inputs: Inputs, summary: Summary) -> None:
+    """Record this build, under the fingerprint taken before it, so a rebuild can reuse it."""
+    manifest = _manifest_path(inputs.target)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    data = {"fingerprint": fingerprint(config, output),
-            "output_sha256": _file_sha(output), "summary": asdict(summary)}
+    data = {"fingerprint": inputs.digest, "output_sha256": _file_sha(inputs.target),
+            "summary": asdict(summary)}
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(manifest)

@@ -162,7 +162,7 @@ def parse_sections(sections: list[Section], lang: str,
     _locate_citations(tokens, env, linemap)
     body, notes = _split_footnotes(tokens)
     result = MarkdownResult(html="")
-    state = _RenderState(linemap=linemap, env=env, result=result)
+    state = _RenderState(linemap=linemap, result=result)
     _install_renderers(md, state)
     result.html = _captions(md.renderer.render(body, md.options, env))
     for fid, (note_tokens, line) in notes.items():
@@ -329,7 +329,6 @@ def _inline_blocks(note_html: str) -> str:
 @dataclass
 class _RenderState:
     linemap: _LineMap
-    env: dict[str, Any]
     result: MarkdownResult
     slugs: set[str] = field(default_factory=set)
 

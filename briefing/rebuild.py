@@ -60,40 +60,31 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
                warm: Warm | None = None) -> Outcome:
     """Build one briefing, or reuse its PDF when nothing that feeds it changed."""
     start = time.perf_counter()
-    if not force:
-        reused = fingerprint.reusable(source, output)
-        if reused is not None:
-            target, summary = reused
-            return Outcome(source=source, output=target, reused=True, pages=summary.pages,
-                           notes=len(summary.notes), sources=len(summary.sources),
-                           diagnostics=fingerprint.warnings_of(summary),
-                           seconds=time.perf_counter() - start)
+    inputs = fingerprint.current(source, output)
+    summary = fingerprint.reusable(inputs) if inputs and not force else None
+    if inputs and summary:
+        return Outcome(source=source, output=inputs.target, reused=True, pages=summary.pages,
+                       notes=len(summary.notes), sources=len(summary.sources),
+                       diagnostics=fingerprint.warnings_of(summary),
+                       seconds=time.perf_counter() - start)
     from .pipeline import build  # WeasyPrint loads here, only when needed
 
     try:
         result = build(source, output, image_cache=warm.image_cache if warm else None)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
-                       seconds=time.perf_counter() - start, output=_target(source, output))
+                       seconds=time.perf_counter() - start,
+                       output=inputs.target if inputs else output)
     summary = fingerprint.Summary(
         pages=result.layout.pages, notes=result.note_texts, sources=result.source_keys,
         warnings=[_diag_fields(d) for d in result.diagnostics.warnings])
     change = fingerprint.describe_change(fingerprint.previous(result.output), summary)
-    fingerprint.remember(result.config, result.output, summary)
+    if inputs is not None:
+        fingerprint.remember(inputs, summary)
     return Outcome(source=source, output=result.output, pages=result.layout.pages,
                    notes=result.notes, sources=result.references,
                    diagnostics=list(result.diagnostics.items), change=change,
                    seconds=time.perf_counter() - start)
-
-
-def _target(source: Path, output: Path | None) -> Path | None:
-    """Where the PDF goes, if the config can tell (to say the old one is untouched)."""
-    if output is not None:
-        return output
-    try:
-        return load_config(source).default_output()
-    except BriefingError:
-        return None
 
 
 def _diag_fields(diag: Diagnostic) -> dict[str, Any]:

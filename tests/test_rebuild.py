@@ -163,3 +163,21 @@ def test_watch_waits_until_the_author_stops_saving(tmp_path: Path) -> None:
 def test_one_source_options_refuse_a_series(tmp_path: Path, args: list[str]) -> None:
     proc = _cli(*args, cwd=tmp_path)
     assert proc.returncode == 2 and "take one source" in proc.stderr
+
+
+def test_an_edit_saved_during_a_build_is_not_taken_as_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import pipeline
+
+    folder = _report(tmp_path / "brief")
+    real_build = pipeline.build
+
+    def build_while_author_saves(*args: object, **kwargs: object) -> object:
+        result = real_build(*args, **kwargs)  # type: ignore[arg-type]
+        (folder / "a.md").write_text("# One\n\nSaved mid-build [@a].\n", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(pipeline, "build", build_while_author_saves)
+    run_single(folder, tmp_path / "out.pdf")
+    monkeypatch.setattr(pipeline, "build", real_build)
+    assert not run_single(folder, tmp_path / "out.pdf").reused
