@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 all: build/report.pdf
 
 build/report.pdf: FORCE $(VENV)/.installed
-	$(BIN)/python build.py report -o $@
+	$(BIN)/python build.py report --root . -o $@
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check briefing tests bench tools build.py

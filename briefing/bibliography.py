@@ -1,78 +1,105 @@
-"""Stage 2: BibTeX / biblatex files -> :class:`Reference` records holding CSL-JSON.
+"""Stage 3: BibTeX / biblatex files -> :class:`Reference` records, read by pandoc.
 
-bibtexparser v2 splits the files into entries (and tells us which blocks failed); everything
-after that is ours: ``@string`` concatenation, LaTeX decoding, names, dates and the type and
-field mapping, modelled on pandoc's ``Citeproc/BibTeX.hs``. This mapping is the single source of
-truth for the data: the citation engine receives the CSL-JSON made here, never the .bib file.
+pandoc reads each .bib with its own biblatex reader (``pandoc --from=biblatex``, the reader
+``pandoc --citeproc --bibliography x.bib`` uses), in the briefing's language as citeproc would,
+so every entry means what it means to a pandoc user. bibtexparser reads the same files for what
+pandoc does not say: where each entry starts, broken entries, duplicate keys and fields,
+undefined ``@string`` macros. Where pandoc is measurably wrong on real-world exports, this stage
+corrects its reading; each correction is named with its reason in ``corrections.py``, can be
+switched off (the differential tests do, to compare with pandoc itself), and is recorded on
+the entries it changed.
 """
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bibtexparser import middlewares
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
-from .errors import Diagnostics
+from . import cache, pandoc
+from .corrections import ALL
+from .errors import Diagnostics, EngineError
+from .sources import read_text
+from .tree import Node
+
+#: a bibliography larger than this is not one briefing's (a 100,000-entry file took 7 GB)
+MAX_ENTRIES = 20_000
+MAX_BIB_BYTES = 20 * 1024 * 1024
+
+#: fields export tools add for their own bookkeeping: read by nobody, reported to nobody
+BOOKKEEPING = {
+    "file", "timestamp", "owner", "groups", "comment", "comments", "biburl", "bibsource",
+    "ranking", "priority", "readstatus", "qualityassured", "creationdate",
+    "modificationdate", "mendeley-tags", "mendeley-groups", "copyright", "abstract",
+    "keywords", "annote", "annotation", "note", "langidopts", "shorttitle", "urldate",
+    "eprintclass", "primaryclass", "publisher-place", "howpublished", "archiveprefix",
+    "crossref", "xdata", "ids", "options", "entrysubtype", "editortype", "language",
+    "address", "location", "date", "year", "month", "day", "pmid", "pmcid", "library",
+}
+#: fields pandoc's biblatex reader uses (Citeproc/BibTeX.hs), beside the ones above
+READ_BY_PANDOC = {
+    "addendum", "author", "bookauthor", "booksubtitle", "booktitle", "booktitleaddon",
+    "chapter", "director", "doi", "edition", "editor", "eprint", "eprinttype", "event",
+    "eventdate", "eventtitle", "hyphenation", "institution", "isbn", "issn", "issue",
+    "issuesubtitle", "issuetitle", "journal", "journalsubtitle", "journaltitle", "langid",
+    "mainsubtitle", "maintitle", "maintitleaddon", "number", "organization", "orig",
+    "origdate", "origlocation", "origpublisher", "origtitle", "pages", "pagetotal", "part",
+    "publisher", "pubstate", "school", "series", "shortjournal", "subtitle", "title",
+    "titleaddon", "translator", "type", "url", "venue", "version", "volume", "volumes",
+    "endyear", "endmonth", "endday", "urlyear", "urlmonth", "urlday", "eventyear",
+    "origyear",
+}
+_LIST_FIELDS = ("school", "institution", "organization", "publisher", "location", "address")
+_LEGAL_TYPES = {"legislation", "legal_case", "treaty", "regulation", "bill"}
+_LEGAL_ENTRY_TYPES = {"legislation", "legal", "jurisdiction", "standard"}
+_TITLE_FIELDS = ("title", "subtitle", "titleaddon", "shorttitle")
+_PUBLISHER_FIELDS = ("school", "institution", "organization", "howpublished", "publisher")
+_MONTHS = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+#: language names and codes as Zotero writes them -> biblatex langid
+_LANGIDS = {
+    "en": "english", "eng": "english", "english": "english", "en-us": "american",
+    "en-gb": "british", "ru": "russian", "rus": "russian", "russian": "russian",
+    "kk": "kazakh", "kaz": "kazakh", "kazakh": "kazakh", "uk": "ukrainian",
+    "ukr": "ukrainian", "ukrainian": "ukrainian", "de": "german", "deu": "german",
+    "ger": "german", "german": "german", "fr": "french", "fra": "french", "fre": "french",
+    "french": "french", "es": "spanish", "spa": "spanish", "spanish": "spanish",
+    "it": "italian", "ita": "italian", "italian": "italian", "nl": "dutch", "nld": "dutch",
+    "dut": "dutch", "dutch": "dutch", "pt": "portuguese", "por": "portuguese",
+    "portuguese": "portuguese", "pl": "polish", "pol": "polish", "polish": "polish",
+    "tr": "turkish", "tur": "turkish", "turkish": "turkish", "ky": "kyrgyz",
+    "uz": "uzbek", "tg": "tajik", "be": "belarusian", "ka": "georgian", "hy": "armenian",
+    "az": "azerbaijani", "zh": "chinese", "ar": "arabic", "fa": "persian",
+}
 
 
 @dataclass(frozen=True)
 class Reference:
-    """One bibliography entry, mapped to CSL-JSON."""
+    """One bibliography entry as pandoc reads it (after the corrections)."""
 
     key: str  #: citation key, case-sensitive
-    csl: dict[str, Any]  #: the CSL-JSON item (``id`` == key)
+    meta: dict[str, Node]  #: pandoc's reference: CSL variable -> metadata value
     path: Path  #: the .bib file
     line: int  #: line of the ``@type{key,`` opening
-    dropped: tuple[str, ...] = field(default=())  #: fields the mapping did not use
+    entry_type: str  #: the BibTeX entry type, lower case
+    fields: dict[str, str] = field(default_factory=dict)  #: raw fields, macros resolved
+    corrected: tuple[str, ...] = ()  #: names of the corrections applied to this entry
 
+    @property
+    def csl_type(self) -> str:
+        value = self.meta.get("type", {})
+        return str(value.get("c", "")) if value.get("t") == "MetaString" else ""
 
-# biblatex / BibTeX entry type -> CSL type (pandoc's getTypeAndGenre)
-TYPES = {
-    "article": "article-journal", "book": "book", "mvbook": "book", "collection": "book",
-    "mvcollection": "book", "manual": "book", "reference": "book", "proceedings": "book",
-    "mvproceedings": "book", "software": "book", "booklet": "pamphlet",
-    "inbook": "chapter", "incollection": "chapter", "bookinbook": "chapter",
-    "suppbook": "chapter", "suppcollection": "chapter", "inproceedings": "paper-conference",
-    "conference": "paper-conference", "inreference": "entry-encyclopedia",
-    "report": "report", "techreport": "report", "thesis": "thesis", "phdthesis": "thesis",
-    "mastersthesis": "thesis", "online": "webpage", "www": "webpage", "electronic": "webpage",
-    "unpublished": "manuscript", "dataset": "dataset", "patent": "patent",
-    "legislation": "legislation", "legal": "treaty", "jurisdiction": "legal_case",
-    "standard": "legislation", "letter": "personal_communication", "movie": "motion_picture",
-    "video": "motion_picture", "misc": "document", "periodical": "periodical",
-    "mvreference": "book", "suppperiodical": "article-journal",
-    "review": "review", "artwork": "graphic", "image": "graphic", "audio": "song",
-    "music": "song", "performance": "performance",
-}
-_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-# fields read by _map_fields, or bookkeeping that carries no data for the reader
-_USED = {
-    "author", "editor", "translator", "title", "subtitle", "titleaddon", "shorttitle",
-    "journal", "journaltitle", "shortjournal", "booktitle", "maintitle", "series",
-    "institution", "organization", "school", "publisher", "howpublished", "address",
-    "location", "number", "issue", "volume", "pages", "edition", "type", "date", "year",
-    "month", "day", "urldate", "url", "doi", "isbn", "issn", "note", "addendum", "eventdate",
-    "origdate", "venue", "eventtitle", "chapter", "version", "abstract", "keywords",
-    "annote", "annotation",
-    "langid", "language", "crossref", "pubstate", "xdata", "booksubtitle", "booktitleaddon",
-    "bookauthor", "editortype", "entrysubtype", "eprint", "eprinttype", "archiveprefix",
-    "hyphenation", "pmid", "pmcid", "volumes", "pagetotal", "place",
-}
+    def has(self, variable: str) -> bool:
+        return variable in self.meta
 
 
 @dataclass
 class _Raw:
-    """An entry as read, before inheritance and mapping."""
+    """An entry as bibtexparser read it."""
 
     key: str
     etype: str
@@ -81,38 +108,56 @@ class _Raw:
     line: int
 
 
-def parse_bibliography(paths: tuple[Path, ...],
-                       diags: Diagnostics | None = None) -> dict[str, Reference]:
-    """Parse every file. Problems go to ``diags``; without it, errors raise at the end."""
-    raise_at_end = diags is None
-    diags = diags if diags is not None else Diagnostics()
-    raws: dict[str, _Raw] = {}
+def parse_bibliography(paths: tuple[Path, ...], lang: str, diags: Diagnostics,
+                       corrections: frozenset[str] = ALL,
+                       ) -> dict[str, Reference]:
+    """Read every file; problems go to ``diags``. Entries in file order, first key wins."""
+    refs: dict[str, Reference] = {}
+    keys: set[str] = set()
     for path in paths:
-        for raw in _parse_file(path, diags):
-            if raw.key in raws:
-                first = raws[raw.key]
-                diags.error(f"duplicate key '{raw.key}' (first defined at "
-                            f"{first.path.name}:{first.line}); rename one of them",
-                            raw.path, raw.line)
-            else:
-                raws[raw.key] = raw
-    refs = {key: _to_reference(_inherit(raw, raws, diags), diags)
-            for key, raw in raws.items() if raw.etype != "xdata"}
-    if raise_at_end:
-        diags.raise_if_errors()
+        text = read_text(path, MAX_BIB_BYTES, diags, what="bibliography")
+        if text is None:
+            continue
+        raws = _parse_file(path, text, diags)
+        if len(raws) > MAX_ENTRIES:
+            diags.error(f"{len(raws)} entries: more than {MAX_ENTRIES:,} is not one "
+                        "briefing's bibliography; export only the sources you cite", path, 1)
+            continue
+        metas = _read_with_pandoc(path, text, lang, diags)
+        keys.update(raws)
+        for key, raw in raws.items():
+            if key in refs:
+                first = refs[key]
+                diags.error(f"duplicate key '{key}' (first defined at {first.path.name}:"
+                            f"{first.line}); rename one of them", raw.path, raw.line)
+            elif key in metas:
+                refs[key] = Reference(key, metas[key], raw.path, raw.line, raw.etype,
+                                      raw.fields)
+    _check_parents(refs, keys, diags)
+    if corrections:
+        refs = correct(refs, lang, corrections)
+    _drop_unsafe_urls(refs, diags)
     return refs
 
 
-def _parse_file(path: Path, diags: Diagnostics) -> list[_Raw]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        diags.error("not UTF-8 text; save the .bib file as UTF-8", path)
-        return []
+def _drop_unsafe_urls(refs: dict[str, Reference], diags: Diagnostics) -> None:
+    """A ``url`` that is not a web address (``file:``, ``javascript:``, ``smb:``) must not
+    become a link in the PDF."""
+    for ref in refs.values():
+        value = ref.meta.get("url", {})
+        url = str(value.get("c", "")) if value.get("t") == "MetaString" else ""
+        if value and not re.match(r"(?i)^(https?|ftp)://", url):
+            diags.warning(f"'{ref.key}': url '{url[:60]}' is not a web address (http, https "
+                          "or ftp) and is left out", ref.path, ref.line)
+            del ref.meta["url"]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def _parse_file(path: Path, text: str, diags: Diagnostics) -> dict[str, _Raw]:
     library = parse_string(
         text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True)])
-    strings = {s.key.lower(): str(s.value)[1:-1] if str(s.value)[:1] in "{\"" else str(s.value)
-               for s in library.strings}
+    strings = {s.key.lower(): _unwrap(str(s.value)) for s in library.strings}
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateFieldKeyBlock):
@@ -123,7 +168,14 @@ def _parse_file(path: Path, diags: Diagnostics) -> list[_Raw]:
         else:
             diags.error("broken BibTeX entry (check braces, quotes and commas between "
                         "fields); the entry is skipped", path, line)
-    return [_read_entry(entry, path, strings, diags) for entry in library.entries]
+    raws: dict[str, _Raw] = {}
+    for entry in library.entries:
+        raws.setdefault(entry.key, _read_entry(entry, path, strings, diags))
+    return raws
+
+
+def _unwrap(value: str) -> str:
+    return value[1:-1] if value[:1] in "{\"" and len(value) > 1 else value
 
 
 def _read_entry(entry: Entry, path: Path, strings: dict[str, str],
@@ -139,71 +191,12 @@ def _read_entry(entry: Entry, path: Path, strings: dict[str, str],
     return _Raw(entry.key, entry.entry_type.lower(), fields, path, (entry.start_line or 0) + 1)
 
 
-# biblatex inheritance (crossref): fields a child never takes from its parent ...
-_NOT_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute",
-                  "label", "options", "presort", "related", "relatedoptions", "relatedstring",
-                  "relatedtype", "shorthand", "shorthandintro", "sortkey"}
-# ... and fields that change name on the way (parent type group -> child type group)
-_BOOKS = {"book", "collection", "reference", "proceedings", "mvbook", "mvcollection",
-          "mvreference", "mvproceedings"}
-_PARTS = {"inbook", "incollection", "inreference", "inproceedings", "bookinbook",
-          "suppbook", "suppcollection"}
-_RENAMED = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon",
-            "shorttitle": None, "sorttitle": None}
-
-
-def _inherit(raw: _Raw, raws: dict[str, _Raw], diags: Diagnostics, depth: int = 0) -> _Raw:
-    """Fields from ``xdata`` and ``crossref`` parents, with biblatex's rules."""
-    fields = dict(raw.fields)
-    for key in [k.strip() for k in fields.get("xdata", "").split(",") if k.strip()]:
-        parent = raws.get(key)
-        if parent is None:
-            diags.error(f"'{raw.key}': xdata '{key}' is not in the bibliography", raw.path,
-                        raw.line)
-            continue
-        for name, value in parent.fields.items():
-            fields.setdefault(name, value)
-    parent_key = fields.get("crossref", "").strip()
-    if parent_key:
-        parent = raws.get(parent_key)
-        if parent is None:
-            diags.error(f"'{raw.key}': crossref '{parent_key}' is not in the bibliography",
-                        raw.path, raw.line)
-        elif depth < 5:
-            parent = _inherit(parent, raws, diags, depth + 1)
-            rename = parent.etype in _BOOKS and raw.etype in _PARTS
-            for name, value in parent.fields.items():
-                if name in _NOT_INHERITED:
-                    continue
-                target = _RENAMED.get(name, name) if rename else name
-                if name == "author" and rename and raw.etype in ("inbook", "bookinbook",
-                                                                 "suppbook"):
-                    target = "bookauthor"
-                if target:
-                    fields.setdefault(target, value)
-    return _Raw(raw.key, raw.etype, fields, raw.path, raw.line)
-
-
-def _to_reference(raw: _Raw, diags: Diagnostics) -> Reference:
-    fields, path, line = raw.fields, raw.path, raw.line
-    if raw.etype not in TYPES:
-        diags.warning(f"unknown entry type '@{raw.etype}' for '{raw.key}': formatted as a "
-                      "generic document", path, line)
-    url = fields.get("url", "").strip()
-    if url and not re.match(r"(?i)^(https?|ftp)://", url):
-        diags.warning(f"'{raw.key}': url '{url[:60]}' is not a web address (http, https or "
-                      "ftp) and is left out", path, line)
-        del fields["url"]
-    csl = _map_fields(raw.key, raw.etype, fields)
-    dropped = tuple(sorted(k for k in fields if k not in _USED))
-    return Reference(key=raw.key, csl=csl, path=path, line=line, dropped=dropped)
-
-
 def _field_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
-    """A field's text, with ``#`` concatenation and macros resolved; also undefined macros."""
+    """A field's LaTeX text, ``#`` concatenation and macros resolved; and undefined macros."""
     raw = raw.strip()
     parts = [p.strip() for p in re.split(r"\s#\s", raw)] if "#" in raw else [raw]
-    if len(parts) > 1 and not all(_is_part(p) for p in parts):
+    if len(parts) > 1 and not all(re.fullmatch(r'\{.*\}|".*"|[\w.:-]+', p, re.S)
+                                  for p in parts):
         parts = [raw]  # a '#' inside text, not a concatenation
     out, undefined = [], []
     for part in parts:
@@ -219,440 +212,229 @@ def _field_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), undefined
 
 
-def _is_part(part: str) -> bool:
-    return bool(re.fullmatch(r'\{.*\}|".*"|[\w.:-]+', part, re.S))
+def _read_with_pandoc(path: Path, text: str, lang: str,
+                      diags: Diagnostics) -> dict[str, dict[str, Node]]:
+    """pandoc's reading of one .bib: key -> its reference (CSL variables as metadata)."""
+    key = cache.digest("biblatex", pandoc.pandoc_version(), lang, text)
+    found = cache.get("bib", key)
+    if found is None:
+        try:
+            tree = pandoc.run_json(["--from=biblatex"], text, env={"LANG": lang})
+        except EngineError as exc:
+            diags.error(_pandoc_bib_error(str(exc)), path, _error_line(str(exc)))
+            return {}
+        found = tree["meta"].get("references", {"c": []})["c"]
+        cache.put("bib", key, found)
+    return {item["c"]["id"]["c"]: item["c"] for item in found
+            if item.get("t") == "MetaMap" and "id" in item["c"]}
 
 
-def _map_fields(key: str, etype: str, f: dict[str, str]) -> dict[str, Any]:
-    csl: dict[str, Any] = {"id": key, "type": TYPES.get(etype, "document")}
-    if etype in _GENRES:
-        csl["genre"] = _GENRES[etype]
-    for bib, var in (("author", "author"), ("editor", "editor"),
-                     ("translator", "translator")):
-        if bib in f:
-            csl[var] = parse_names(f[bib])
-    # as pandoc: English titles to sentence case; unlike pandoc, not the names of laws, cases
-    # and treaties, which no style title-cases back (OSCOLA printed "Law of the republic …")
-    english = (_is_english(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
-               and csl["type"] not in ("legislation", "legal_case", "treaty"))
-
-    def title_text(value: str) -> str:
-        return sentence_case(rich_text(value)) if english else rich_text(value)
-
-    if "title" in f:
-        csl["title"] = _joined(f, "title", "subtitle", "titleaddon", title_text)
-        if "shorttitle" in f:
-            csl["title-short"] = title_text(f["shorttitle"])
-        elif "subtitle" in f:
-            csl["title-short"] = title_text(f["title"])
-        elif ":" in _without_braced(f["title"]):  # pandoc: the part before the colon
-            csl["title-short"] = title_text(f["title"].split(":", 1)[0])
-    journal = f.get("journaltitle") or f.get("journal")
-    if journal:  # a journal's name is a proper name: its case stays
-        csl["container-title"] = rich_text(journal)
-    elif "booktitle" in f or "maintitle" in f:
-        main = "booktitle" if "booktitle" in f else "maintitle"
-        csl["container-title"] = _joined(f, main, "booksubtitle", "booktitleaddon", title_text)
-    if "bookauthor" in f:
-        csl["container-author"] = parse_names(f["bookauthor"])
-    if f.get("editortype", "").strip().lower() == "director" and "editor" in csl:
-        csl["director"] = csl.pop("editor")
-    subtype = f.get("entrysubtype", "").strip().lower()
-    if csl["type"] == "article-journal" and subtype in ("magazine", "newspaper"):
-        csl["type"] = f"article-{subtype}"
-    eprint = _eprint_url(f)
-    if eprint and "url" not in f:
-        csl["URL"] = eprint
-    if "shortjournal" in f:
-        csl["container-title-short"] = rich_text(f["shortjournal"])
-    if "series" in f:
-        csl["collection-title"] = rich_text(f["series"])
-    publishers = [plain_text(f[k]) for k in ("school", "institution", "organization",
-                                             "howpublished", "publisher") if k in f]
-    if publishers:
-        csl["publisher"] = "; ".join(publishers)
-    place = f.get("location") or f.get("address") or f.get("place")
-    if place:
-        csl["publisher-place"] = plain_text(place)
-    if "number" in f or "issue" in f:
-        number = plain_text(f.get("number") or f.get("issue", ""))
-        if csl["type"] == "article-journal":
-            csl["issue"] = number
-        elif csl["type"] in ("book", "chapter") and "series" in f:
-            csl["collection-number"] = number
-        else:
-            csl["number"] = number
-    for bib, var in (("volume", "volume"), ("edition", "edition"), ("version", "version"),
-                     ("chapter", "chapter-number"), ("isbn", "ISBN"), ("issn", "ISSN"),
-                     ("eventtitle", "event-title"), ("venue", "event-place"),
-                     ("pubstate", "status"), ("pmid", "PMID"), ("pmcid", "PMCID"),
-                     ("volumes", "number-of-volumes"), ("pagetotal", "number-of-pages")):
-        if bib in f:
-            csl[var] = plain_text(f[bib])
-    if "pages" in f:
-        csl["page"] = re.sub(r"\s*-+\s*", "–", plain_text(f["pages"]))
-    if "type" in f:
-        csl["genre"] = plain_text(f["type"])
-    for bib, var in (("abstract", "abstract"), ("keywords", "keyword"), ("annote", "annote"),
-                     ("annotation", "annote")):
-        if bib in f:
-            csl[var] = plain_text(f[bib])
-    language = _language_code(f.get("langid") or f.get("hyphenation") or f.get("language", ""))
-    if language:
-        csl["language"] = language  # CSL wants a code: styles title-case only English items
-    notes = [rich_text(f[k]) for k in ("note", "addendum") if k in f]
-    if notes:
-        csl["note"] = ". ".join(notes)
-    if "url" in f:
-        csl["URL"] = f["url"].strip()  # verbatim: LaTeX decoding would cut at '%'
-    if "doi" in f:
-        csl["DOI"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", f["doi"].strip())
-    issued = parse_date(f.get("date")) or _year_month(f)
-    if issued:
-        csl["issued"] = issued
-    for bib, var in (("urldate", "accessed"), ("eventdate", "event-date"),
-                     ("origdate", "original-date")):
-        date = parse_date(f.get(bib))
-        if date:
-            csl[var] = date
-    return csl
+def _error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
 
 
-def _joined(f: dict[str, str], main: str, sub: str, addon: str,
-            text: Callable[[str], str]) -> str:
-    """biblatex's ``title: subtitle. titleaddon`` (or the book's equivalents) as one title."""
-    out = text(f[main])
-    if sub in f:
-        out += ": " + text(f[sub])
-    if addon in f:
-        out += ". " + text(f[addon])
+def _pandoc_bib_error(message: str) -> str:
+    detail = message.removeprefix("pandoc failed: ").split("\n")[-1].strip()
+    return f"pandoc cannot read this BibTeX ({detail}); check braces and commas around here"
+
+
+def _check_parents(refs: dict[str, Reference], keys: set[str], diags: Diagnostics) -> None:
+    """A ``crossref`` or ``xdata`` naming no entry: pandoc would silently inherit nothing."""
+    for ref in refs.values():
+        for name in ("crossref", "xdata"):
+            for parent in [p.strip() for p in ref.fields.get(name, "").split(",") if p.strip()]:
+                if parent not in keys:
+                    diags.error(f"'{ref.key}': {name} '{parent}' is not in the bibliography",
+                                ref.path, ref.line)
+
+
+def unused_fields(ref: Reference) -> list[str]:
+    """Fields of ``ref`` that neither pandoc nor any export tool's bookkeeping accounts for."""
+    return sorted(f for f in ref.fields if f not in READ_BY_PANDOC and f not in BOOKKEEPING)
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+def correct(refs: dict[str, Reference], lang: str,
+            corrections: frozenset[str]) -> dict[str, Reference]:
+    """Apply the enabled corrections; each changed entry lists what changed it."""
+    reread = {key: ref for key, ref in refs.items() if _reread_fields(ref, corrections)}
+    again = _reread(reread, lang, corrections) if reread else {}
+    out: dict[str, Reference] = {}
+    for key, ref in refs.items():
+        meta, applied = dict(ref.meta), []
+        if key in again:
+            replacements, names = again[key]
+            for name, value in replacements.items():
+                if value is None:
+                    meta.pop(name, None)
+                else:
+                    meta[name] = value
+            applied.extend(names)
+        for name, fix in _META_FIXES.items():
+            if name in corrections and fix(ref, meta):
+                applied.append(name)
+        out[key] = Reference(ref.key, meta, ref.path, ref.line, ref.entry_type, ref.fields,
+                             tuple(applied))
     return out
 
 
-_EPRINT_URLS = {"arxiv": "https://arxiv.org/abs/{}", "jstor": "https://www.jstor.org/stable/{}",
-                "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/{}",
-                "hdl": "https://hdl.handle.net/{}", "googlebooks": "https://books.google.com?id={}"}
+def _top_level_and(value: str) -> bool:
+    """Whether a field holds ' and ' outside braces (where biblatex splits a list)."""
+    depth, flat = 0, []
+    for char in value:
+        depth += (char == "{") - (char == "}")
+        flat.append(char if depth == 0 else "_")
+    return re.search(r"\sand\s", "".join(flat)) is not None
 
 
-def _eprint_url(f: dict[str, str]) -> str | None:
-    """biblatex ``eprint`` + ``eprinttype`` (or arXiv's ``archiveprefix``) -> a URL."""
-    kind = (f.get("eprinttype") or f.get("archiveprefix") or "").strip().lower()
-    eprint = f.get("eprint", "").strip()
-    return _EPRINT_URLS[kind].format(eprint) if eprint and kind in _EPRINT_URLS else None
+def _url_only(value: str) -> str | None:
+    match = re.fullmatch(r"\s*\\url\{([^{}]+)\}\s*", value)
+    return match.group(1).strip() if match else None
 
 
-def _without_braced(text: str) -> str:
-    """The text with brace groups blanked out (a colon inside braces is protected)."""
-    return re.sub(r"\{[^{}]*\}", lambda m: " " * len(m.group(0)), text)
-
-
-def _year_month(f: dict[str, str]) -> dict[str, Any] | None:
-    if "year" not in f:
-        return None
-    year = plain_text(f["year"])
-    if not year.isdigit():
-        return {"literal": year}
-    parts = [int(year)]
-    month = f.get("month", "").strip().lower()
-    if month:
-        number = _MONTHS.get(month[:3]) if not month.isdigit() else int(month)
-        if number:
-            parts.append(number)
-            if f.get("day", "").strip().isdigit():
-                parts.append(int(f["day"]))
-    return {"date-parts": [parts]}
-
-
-_EDTF = re.compile(r"^(-?\d{4})(?:-(\d{2}))?(?:-(\d{2}))?([?~%]?)$")
-
-
-def parse_date(value: str | None) -> dict[str, Any] | None:
-    """An EDTF / biblatex date or range -> CSL date; unparseable text becomes a literal."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    ends = text.split("/") if "/" in text else [text]
-    parts: list[list[int]] = []
-    circa = False
-    for end in ends[:2]:
-        end = end.strip()
-        if end in ("", ".."):
-            parts.append([])  # open-ended range
-            continue
-        match = _EDTF.match(end)
-        if not match:
-            return {"literal": plain_text(text)}
-        circa = circa or bool(match.group(4))
-        parts.append([int(g) for g in match.groups()[:3] if g])
-    date: dict[str, Any] = {"date-parts": [p for p in parts if p] or [[0]]}
-    if len(parts) == 2 and not parts[1]:
-        date["date-parts"] = [parts[0], [0]] if parts[0] else [[0]]
-    if circa:
-        date["circa"] = True
-    return date
-
-
-# --- title case -----------------------------------------------------------------------------
-
-_ENGLISH = {"", "english", "american", "british", "canadian", "australian", "newzealand",
-            "usenglish", "ukenglish", "en", "en-us", "en-gb"}
-_MARKUP_RE = re.compile(r'(<span class="nocase">.*?</span>|<[^>]+>)', re.S)
-_CAPITALISED_RE = re.compile(r"^[A-Z][a-z’']*$")
-_WORD_RE = re.compile(r"[^\W\d_][\w’']*")
-
-
-_LANGUAGES = {"english": "en", "american": "en-US", "british": "en-GB", "usenglish": "en-US",
-              "ukenglish": "en-GB", "canadian": "en-CA", "australian": "en-AU",
-              "newzealand": "en-NZ", "russian": "ru", "kazakh": "kk", "ukrainian": "uk",
-              "german": "de", "ngerman": "de", "french": "fr", "spanish": "es",
-              "italian": "it", "dutch": "nl", "polish": "pl", "turkish": "tr",
-              "portuguese": "pt", "swedish": "sv", "norwegian": "no", "danish": "da",
-              "finnish": "fi", "czech": "cs", "uzbek": "uz", "kyrgyz": "ky", "tajik": "tg",
-              "georgian": "ka", "armenian": "hy", "azerbaijani": "az", "belarusian": "be"}
-
-
-def _language_code(name: str) -> str | None:
-    """biblatex language names (``langid``) or codes -> a BCP 47 code; None if unknown."""
-    name = plain_text(name).lower()
-    if name in _LANGUAGES:
-        return _LANGUAGES[name]
-    return name if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})*", name) else None
-
-
-def _is_english(langid: str) -> bool:
-    return langid.strip().lower() in _ENGLISH
-
-
-def sentence_case(rich: str) -> str:
-    """Title Case -> Sentence case, as pandoc's BibTeX reader does for English entries.
-
-    CSL styles expect sentence case and title-case it themselves where they want to (Chicago);
-    APA and Harvard print it as it is. Words in braces (``nocase`` spans), acronyms and words
-    with inner capitals keep their case; the first word, and the first after a colon, keep
-    their capital.
-    """
-    out: list[str] = []
-    start = True
-    for part in _MARKUP_RE.split(rich):
-        if part.startswith('<span class="nocase">'):
-            out.append(part)
-            start = False
-            continue
-        if part.startswith("<"):
-            out.append(part)
-            continue
-        for token in re.split(r"(\s+)", part):
-            if token and not token.isspace():
-                if not start:
-                    token = _WORD_RE.sub(lambda m: m.group(0).lower()
-                                         if _CAPITALISED_RE.match(m.group(0)) else m.group(0),
-                                         token)
-                start = token.endswith((":", "?", "!", "."))
-            out.append(token)
-    return "".join(out)
-
-
-# --- names ----------------------------------------------------------------------------------
-
-def parse_names(value: str) -> list[dict[str, str]]:
-    """BibTeX name list -> CSL names; ``{Corporate Name}`` stays whole as a literal."""
-    names = []
-    for raw in _split_top_level(value, " and "):
-        raw = raw.strip()
-        if not raw:
-            continue
-        if raw == "others":
-            names.append({"literal": "others"})
-        elif raw.startswith("{") and raw.endswith("}") and _balanced(raw[1:-1]):
-            names.append({"literal": plain_text(raw[1:-1])})
-        elif "=" in raw and re.match(r"^\s*(family|given|prefix|suffix)\s*=", raw):
-            names.append(_extended_name(raw))
-        else:
-            names.append(_person(raw))
+def _reread_fields(ref: Reference, corrections: frozenset[str]) -> list[str]:
+    """The corrections that need pandoc to read some of ``ref``'s fields again."""
+    f, names = ref.fields, []
+    if "one-name-lists" in corrections and any(_top_level_and(f[k]) for k in _LIST_FIELDS
+                                               if k in f):
+        names.append("one-name-lists")
+    if "url-in-howpublished" in corrections and _url_only(f.get("howpublished", "")) \
+            and "url" not in f:
+        names.append("url-in-howpublished")
+    if "legal-titles" in corrections and "title" in f and (
+            ref.entry_type in _LEGAL_ENTRY_TYPES or ref.csl_type in _LEGAL_TYPES):
+        names.append("legal-titles")
+    if "language-field" in corrections and "langid" not in f and "hyphenation" not in f \
+            and _LANGIDS.get(f.get("language", "").strip().lower()):
+        names.append("language-field")
     return names
 
 
-def _extended_name(raw: str) -> dict[str, str]:
-    name: dict[str, str] = {}
-    for part in _split_top_level(raw, ","):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            k = {"prefix": "non-dropping-particle"}.get(k.strip(), k.strip())
-            name[k] = plain_text(v.strip().strip("{}"))
-    return name
+def _reread(refs: dict[str, Reference], lang: str, corrections: frozenset[str],
+            ) -> dict[str, tuple[dict[str, Node | None], list[str]]]:
+    """Read the entries again with their fields protected, in one pandoc run.
 
-
-def _person(raw: str) -> dict[str, str]:
-    parts = [p.strip() for p in _split_top_level(raw, ",")]
-    if len(parts) == 1:
-        words = _split_top_level(parts[0], " ")
-        # "First von Last": the family name starts at the first lower-case word, or is the last
-        i = next((n for n, w in enumerate(words[:-1]) if n and w[:1].islower()), len(words) - 1)
-        given, rest = words[:i], words[i:]
-    else:
-        given = _split_top_level(parts[-1], " ")
-        rest = _split_top_level(parts[0], " ")
-    particle = []
-    while len(rest) > 1 and rest[0][:1].islower():
-        particle.append(rest.pop(0))
-    name = {"family": plain_text(" ".join(rest))}
-    if given:
-        name["given"] = plain_text(" ".join(given))
-    if particle:
-        name["non-dropping-particle"] = plain_text(" ".join(particle))
-    if len(parts) == 3:
-        name["suffix"] = plain_text(parts[1])
-    return name
-
-
-def _split_top_level(text: str, sep: str) -> list[str]:
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif depth == 0 and text.startswith(sep, i):
-            out.append(text[start:i])
-            i += len(sep)
-            start = i
+    Returns, per entry, the variables to take from the second reading (None: the second
+    reading has no such variable, so it goes) and the corrections that caused it.
+    """
+    entries, plans = [], {}
+    for key, ref in refs.items():
+        names = _reread_fields(ref, corrections)
+        fields, take = _protected(ref, names)
+        body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
+        entries.append(f"@{ref.entry_type}{{{key},\n{body}\n}}")
+        plans[key] = (take, names)
+    metas = _read_with_pandoc(Path("corrections.bib"), "\n".join(entries), lang,
+                              Diagnostics())
+    out: dict[str, tuple[dict[str, Node | None], list[str]]] = {}
+    for key, (take, names) in plans.items():
+        meta = metas.get(key)
+        if meta is None:
             continue
-        i += 1
-    out.append(text[start:])
-    return [p for p in out if p.strip()] if sep == " " else out
+        # a variable the second reading lacks came from a crossref parent: keep pandoc's
+        replacements: dict[str, Node | None] = {k: meta[k] for k in take if k in meta}
+        if "url-in-howpublished" in names:
+            url = _url_only(refs[key].fields["howpublished"]) or ""
+            replacements["url"] = {"t": "MetaString", "c": url}
+            replacements.setdefault("publisher", meta.get("publisher"))
+        out[key] = (replacements, names)
+    return out
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
+def _protected(ref: Reference, names: list[str]) -> tuple[dict[str, str], set[str]]:
+    """The entry's fields for the second reading, and the variables to take from it."""
+    fields = {k: v for k, v in ref.fields.items() if k not in ("crossref", "xdata")}
+    take: set[str] = set()
+    if "one-name-lists" in names:
+        for name in _LIST_FIELDS:
+            if name in fields and _top_level_and(fields[name]):
+                fields[name] = "{" + fields[name] + "}"
+        take.update(("publisher", "publisher-place"))
+    if "url-in-howpublished" in names:
+        fields.pop("howpublished")
+        take.add("publisher")
+    if "legal-titles" in names:
+        for name in _TITLE_FIELDS:
+            if name in fields:
+                fields[name] = "{" + fields[name] + "}"
+        take.update(("title", "title-short"))
+    if "language-field" in names:
+        fields["langid"] = _LANGIDS[fields["language"].strip().lower()]
+        take.update(("title", "title-short", "language", "container-title"))
+    return fields, take
 
 
-# --- LaTeX ----------------------------------------------------------------------------------
-
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-            "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-            "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331"}
-_SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ",
-            "oe": "œ", "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð",
-            "th": "þ", "S": "§", "P": "¶", "textendash": "–", "textemdash": "—",
-            "ldots": "…", "dots": "…", "textquoteleft": "‘", "textquoteright": "’",
-            "guillemotleft": "«", "guillemotright": "»", "LaTeX": "LaTeX", "TeX": "TeX"}
-_STYLE_CMDS = {"textit": "i", "emph": "i", "textsl": "i", "textbf": "b",
-               "textsc": "span style=\"font-variant:small-caps;\"", "textsuperscript": "sup",
-               "textsubscript": "sub", "mkbibemph": "i", "mkbibquote": None, "url": None,
-               "textup": None, "textrm": None, "textnormal": None, "mbox": None, "text": None}
+def _fix_doi(ref: Reference, meta: dict[str, Node]) -> bool:
+    doi = meta.get("doi", {})
+    if doi.get("t") != "MetaString":
+        return False
+    stripped = re.sub(r"(?i)^\s*(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi["c"])
+    if stripped == doi["c"]:
+        return False
+    meta["doi"] = {"t": "MetaString", "c": stripped}
+    return True
 
 
-def plain_text(value: str) -> str:
-    """LaTeX -> plain Unicode, braces and markup dropped."""
-    return re.sub(r"<[^>]+>", "", _decode(value, markup=False)).strip()
+def _fix_year_range(ref: Reference, meta: dict[str, Node]) -> bool:
+    match = re.fullmatch(r"\s*(\d{4})\s*-{1,3}\s*(\d{4})\s*", ref.fields.get("year", ""))
+    if not match or "date" in ref.fields:
+        return False
+    meta["issued"] = {"t": "MetaString", "c": f"{match.group(1)}/{match.group(2)}"}
+    return True
 
 
-def rich_text(value: str) -> str:
-    """LaTeX -> CSL-JSON rich text: italics, and brace-protected words kept as ``nocase``."""
-    return _decode(value, markup=True).strip()
+_QUOTE_OPEN = re.compile(r'^([(\[]*)"(.*)$', re.S)
+_QUOTE_CLOSE = re.compile(r'^(.*)"([.,;:!?)\]]*)$', re.S)
 
 
-def _decode(text: str, markup: bool) -> str:
-    out: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            i = _command(text, i + 1, out, markup)
+def _fix_quotes(ref: Reference, meta: dict[str, Node]) -> bool:
+    changed = False
+    for name in ("title", "title-short", "container-title", "collection-title"):
+        value = meta.get(name)
+        if value and value.get("t") == "MetaInlines":
+            inlines = _quote_pairs(value["c"])
+            if inlines is not None:
+                meta[name] = {"t": "MetaInlines", "c": inlines}
+                changed = True
+    return changed
+
+
+def _quote_pairs(inlines: list[Node]) -> list[Node] | None:
+    """Straight double quotes around words -> ``Quoted`` (None if there are none)."""
+    out: list[Node] = []
+    opened: int | None = None
+    found = False
+    for node in inlines:
+        if node.get("t") != "Str":
+            out.append(node)
             continue
-        if ch == "{":
-            end = _matching(text, i)
-            inner = _decode(text[i + 1:end], markup)
-            protect = markup and not text.startswith("{\\", i) and inner.strip()
-            out.append(f'<span class="nocase">{inner}</span>' if protect else inner)
-            i = end + 1
+        text = node["c"]
+        start = _QUOTE_OPEN.match(text) if opened is None else None
+        if start:
+            if start.group(1):
+                out.append({"t": "Str", "c": start.group(1)})
+            opened, text = len(out), start.group(2)
+            if not text:
+                continue
+        end = _QUOTE_CLOSE.match(text) if opened is not None else None
+        if end and opened is not None:
+            if end.group(1):
+                out.append({"t": "Str", "c": end.group(1)})
+            quoted = {"t": "Quoted", "c": [{"t": "DoubleQuote"}, out[opened:]]}
+            del out[opened:]
+            out.append(quoted)
+            if end.group(2):
+                out.append({"t": "Str", "c": end.group(2)})
+            opened, found = None, True
             continue
-        if ch == "}":
-            i += 1
-            continue
-        if ch == "~":
-            out.append("\u00a0")
-        elif text.startswith("---", i):
-            out.append("—")
-            i += 2
-        elif text.startswith("--", i):
-            out.append("–")
-            i += 1
-        elif ch in "<>&" and markup:
-            out.append({"<": "&lt;", ">": "&gt;", "&": "&amp;"}[ch])
-        elif ch == "$":
-            pass  # math delimiters: keep the content, drop the dollars
-        else:
-            out.append(ch)
-        i += 1
-    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", "".join(out)))
+        out.append({"t": "Str", "c": text})
+    return out if found and opened is None else None
 
 
-def _matching(text: str, start: int) -> int:
-    depth = 0
-    for j in range(start, len(text)):
-        if text[j] == "{":
-            depth += 1
-        elif text[j] == "}":
-            depth -= 1
-            if depth == 0:
-                return j
-    return len(text) - 1
-
-
-def _command(text: str, i: int, out: list[str], markup: bool) -> int:
-    """Decode the command starting after a backslash at ``i``; return the next index."""
-    ch = text[i]
-    if ch in _ACCENTS and (not ch.isalpha() or not text[i + 1:i + 2].isalpha()):
-        arg, nxt = _argument(text, i + 1)
-        out.append(_decode(arg, markup=False) + _ACCENTS[ch] if arg else "")
-        return nxt
-    if not (ch.isascii() and ch.isalpha()):  # \&, \\, or a stray backslash
-        char = " " if ch == "\\" else ch
-        out.append(html.escape(char, quote=False) if markup else char)
-        return i + 1
-    match = re.match(r"[A-Za-z]+", text[i:])
-    assert match
-    name = match.group(0)
-    nxt = i + len(name)
-    if name in _ACCENTS:  # \u{a}, \v{c}, …
-        arg, nxt = _argument(text, nxt)
-        out.append(_decode(arg, markup=False) + _ACCENTS[name])
-    elif name in _SYMBOLS:
-        out.append(_SYMBOLS[name])
-        if text.startswith("{}", nxt):
-            nxt += 2
-        elif text[nxt:nxt + 1] == " ":
-            nxt += 1
-    elif name in _STYLE_CMDS:
-        arg, nxt = _argument(text, nxt)
-        inner = _decode(arg, markup)
-        tag = _STYLE_CMDS[name]
-        if markup and tag:
-            out.append(f"<{tag}>{inner}</{tag.split()[0]}>")
-        else:
-            out.append(inner)
-    else:
-        if text[nxt:nxt + 1] == " ":
-            nxt += 1
-    return nxt
-
-
-def _argument(text: str, i: int) -> tuple[str, int]:
-    while i < len(text) and text[i] == " ":
-        i += 1
-    if i < len(text) and text[i] == "{":
-        end = _matching(text, i)
-        return text[i + 1:end], end + 1
-    if i < len(text) and text[i] == "\\":
-        match = re.match(r"\\[A-Za-z]+", text[i:])
-        if match:
-            return match.group(0), i + len(match.group(0))
-    return text[i:i + 1], i + 1
+_META_FIXES = {
+    "doi-prefix": _fix_doi,
+    "year-range": _fix_year_range,
+    "straight-quotes": _fix_quotes,
+}

@@ -1,67 +1,190 @@
-"""Stages 1-3 plus the checks that need no rendering: what ``--check`` runs, and every build.
+"""Stages 1-3 plus every check that needs no rendering: what ``--check`` runs, and every build.
 
-In: the config. Out: an :class:`Analysis` (sections, references, parsed Markdown, style) and
-every problem found, errors and warnings together, so an author fixes them all in one round.
-Only pandoc (formatting) and WeasyPrint (layout) come after this; neither is imported here, so
-``--check`` answers in a fraction of a second.
+In: the config. Out: an :class:`Analysis` (sections, pandoc's reading of them, references,
+style) and every problem found, errors and warnings together, each with ``path:line:col``, so
+an author fixes them all in one round. Only citeproc and WeasyPrint come after this;
+WeasyPrint is not imported here, so ``--check`` answers in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bibliography import Reference, parse_bibliography
+from .bibliography import Reference, parse_bibliography, unused_fields
 from .citations import Style, check_keys, resolve_style
 from .config import Config
+from .corrections import ALL
 from .errors import BriefingError, Diagnostics
-from .markdown import MarkdownResult, parse_sections
-from .sources import Section, read_sections
+from .reader import Document, TargetRecord, read_document
+from .sources import Section, confined, read_sections
+from .writer import LINK_SCHEMES
 
 #: a note longer than this (characters of text) is unlikely to fit on one page at 8.5 pt
-NOTE_CHARS_LIMIT = 4_000
+NOTE_CHARS_LIMIT = 3_000
+#: limits that keep a runaway input from taking the machine down
+MAX_TABLE_ROWS = 2_000
+MAX_TABLE_COLUMNS = 60
+MAX_TABLE_CELLS = 40_000
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_NESTING = 12  #: lists, quotations and divs inside each other
+MAX_CITATIONS = 20_000
+MAX_NOTES = 10_000
 #: CSL types whose notes read badly without a date
 _DATED = {"book", "report", "article-journal", "thesis", "chapter", "paper-conference",
           "legislation", "legal_case", "article-newspaper", "article-magazine"}
+#: identifiers briefing gives its own anchors
+RESERVED_IDS = ("fn-", "fnref-", "ref-")
+_PAGE_BREAKS = {r"\newpage", r"\pagebreak", r"\clearpage"}
 
 
 @dataclass
 class Analysis:
     config: Config
     sections: list[Section]
+    document: Document
     refs: dict[str, Reference]
-    parsed: MarkdownResult
     style: Style | None
 
 
-def analyse(config: Config, diags: Diagnostics) -> Analysis:
-    """Read and check everything; problems go to ``diags`` (nothing raises for bad content)."""
+def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = ALL) -> Analysis:
+    """Read and check everything; problems go to ``diags`` (nothing raises for content)."""
+    diags.items.extend(config.notes)
     sections = read_sections(config.sections)
-    refs = parse_bibliography(config.bibliography, diags)
+    document = read_document(sections)
+    diags.items.extend(document.problems)
+    refs = parse_bibliography(config.bibliography, config.lang, diags, corrections)
     style = None
     try:
-        style = resolve_style(config.csl, config.folder, config.path, config.line_of("csl"))
+        style = resolve_style(config)
     except BriefingError as exc:
         diags.items.extend(exc.diagnostics)
-    parsed = parse_sections(sections, config.lang, base=config.folder)
-    diags.items.extend(parsed.problems)
-    check_keys(parsed.citations, refs, config.nocite, config.path, config.line_of("nocite"),
-               diags)
-    _check_entries(refs, parsed, config, diags)
-    _report_dropped(refs, diags)
-    _check_note_lengths(parsed, diags)
-    return Analysis(config, sections, refs, parsed, style)
+    check_keys(document.cites, refs, config, diags)
+    _check_metadata(document, diags)
+    _check_targets(document, config, diags)
+    _check_raw(document, diags)
+    _check_structure(document, diags)
+    _check_entries(refs, document, config, diags)
+    _report_unused_fields(refs, diags)
+    return Analysis(config, sections, document, refs, style)
 
 
-def _check_entries(refs: dict[str, Reference], parsed: MarkdownResult, config: Config,
+def _check_metadata(document: Document, diags: Diagnostics) -> None:
+    for section in document.sections:
+        if section.meta:
+            keys = ", ".join(sorted(section.meta))
+            diags.warning(f"the YAML block at the top of this section is not used ({keys}); "
+                          "put these keys in report.yaml", section.path, 1)
+
+
+def _check_targets(document: Document, config: Config, diags: Diagnostics) -> None:
+    for target in document.targets:
+        if target.kind == "image":
+            _check_image(target, config, diags)
+        else:
+            _check_link(target, document, diags)
+
+
+def _check_link(target: TargetRecord, document: Document, diags: Diagnostics) -> None:
+    url, place = target.target, target.place
+    if url.startswith("#"):
+        if url[1:] not in document.identifiers and url[1:] != "refs" \
+                and not url.startswith("#ref-"):
+            diags.warning(f"link to '{url}' goes nowhere: no heading or element has the id "
+                          f"'{url[1:]}'", place.path, place.line, place.col)
+        return
+    scheme = url.split(":", 1)[0].lower() if re.match(r"^[A-Za-z][\w+.-]*:", url) else ""
+    if scheme not in LINK_SCHEMES:
+        what = f"'{scheme}:' links" if scheme else "links to files"
+        diags.error(f"link to '{url[:80]}' is not allowed: {what} can open programs or "
+                    f"files on a reader's machine; use {', '.join(LINK_SCHEMES)} or #heading-id",
+                    place.path, place.line, place.col)
+
+
+def _check_image(target: TargetRecord, config: Config, diags: Diagnostics) -> None:
+    src, place = target.target, target.place
+
+    def error(message: str) -> None:
+        diags.error(message, place.path, place.line, place.col)
+
+    if not target.text.strip():
+        diags.warning(f"image '{src[:60]}' has no alt text: describe it in ![…] for readers "
+                      "of the PDF on screen", place.path, place.line, place.col)
+    if src.startswith("data:"):
+        return
+    if re.match(r"^[A-Za-z][\w+.-]*:", src):
+        error(f"image '{src[:80]}' is not a file of the report: briefing never fetches from "
+              "the network; save it in the report folder")
+        return
+    try:
+        path = confined(place.path.parent, src, config.root)
+    except BriefingError as exc:
+        error(f"image '{src[:80]}' {exc.diagnostics[0].message}")
+        return
+    if not path.is_file():
+        error(f"image '{src}' not found (looked in {place.path.parent})")
+    elif path.stat().st_size > MAX_IMAGE_BYTES:
+        error(f"image '{src}' is {path.stat().st_size // 2**20} MB; the limit is "
+              f"{MAX_IMAGE_BYTES // 2**20} MB: save it smaller (150 dpi is plenty)")
+
+
+def _check_raw(document: Document, diags: Diagnostics) -> None:
+    for raw in document.raws:
+        place = raw.place
+        if raw.format == "html":
+            diags.warning("raw HTML is not rendered; it is printed as text (write Markdown "
+                          "instead)", place.path, place.line, place.col)
+        elif raw.format in ("tex", "latex") and raw.text.strip() in _PAGE_BREAKS:
+            continue
+        elif raw.format not in ("briefing-html",):
+            diags.warning(f"raw {raw.format} ('{raw.text.strip()[:30]}') means nothing in a "
+                          "PDF made from HTML and is left out", place.path, place.line,
+                          place.col)
+
+
+def _check_structure(document: Document, diags: Diagnostics) -> None:
+    if document.max_depth > MAX_NESTING and document.max_depth_place:
+        place = document.max_depth_place
+        diags.error(f"lists, quotations or divs nested more than {MAX_NESTING} levels deep; "
+                    "flatten them", place.path, place.line)
+    for block in document.blocks:
+        if block.kind != "table":
+            continue
+        place = block.place
+        if block.rows > MAX_TABLE_ROWS:
+            diags.error(f"table with {block.rows} rows (more than {MAX_TABLE_ROWS}); split it "
+                        "or summarise it", place.path, place.line)
+        elif block.columns > MAX_TABLE_COLUMNS or block.rows * block.columns > MAX_TABLE_CELLS:
+            diags.error(f"table with {block.columns} columns: it cannot fit a page; split it "
+                        "or turn it around", place.path, place.line)
+    for ident, place in document.identifiers.items():
+        if ident.startswith(RESERVED_IDS):
+            diags.error(f"the id '{ident}' starts like briefing's own note and reference "
+                        f"anchors ({', '.join(RESERVED_IDS)}); rename it", place.path,
+                        place.line)
+    for ident, place in document.duplicate_ids:
+        diags.warning(f"the id '{ident}' is used twice; links to it go to the first",
+                      place.path, place.line)
+    if len(document.cites) > MAX_CITATIONS or len(document.notes) > MAX_NOTES:
+        diags.error(f"{len(document.cites)} citations and {len(document.notes)} notes: more "
+                    "than a briefing can hold", document.sections[0].path, 1)
+    for note in document.notes:
+        if note.chars > NOTE_CHARS_LIMIT:
+            diags.warning(f"a footnote of {note.chars} characters may not fit on one page "
+                          "(notes are never split across pages); shorten it or split it",
+                          note.place.path, note.place.line)
+
+
+def _check_entries(refs: dict[str, Reference], document: Document, config: Config,
                    diags: Diagnostics) -> None:
-    cited = {item.key for c in parsed.citations for item in c.items} | set(config.nocite)
+    cited = {key for cite in document.cites for key in cite.keys} | set(config.nocite)
     for ref in refs.values():
-        kind = ref.csl.get("type", "")
-        if "title" not in ref.csl:
+        kind = ref.csl_type
+        if not ref.has("title"):
             diags.warning(f"'{ref.key}' has no title: its notes will start with the next "
                           "field; add title = {…}", ref.path, ref.line)
-        if kind in _DATED and "issued" not in ref.csl:
+        if kind in _DATED and not ref.has("issued"):
             diags.warning(f"'{ref.key}' ({kind.replace('-', ' ')}) has no date: its notes "
                           "will say 'n.d.'; add date = {YYYY-MM-DD} or year = {YYYY}",
                           ref.path, ref.line)
@@ -70,34 +193,27 @@ def _check_entries(refs: dict[str, Reference], parsed: MarkdownResult, config: C
                           "or list it under nocite in report.yaml", ref.path, ref.line)
 
 
-def _report_dropped(refs: dict[str, Reference], diags: Diagnostics) -> None:
-    """Fields the mapping does not use are named, per .bib file, never silently lost."""
-    by_file: dict[Path, dict[str, list[Reference]]] = {}
+def _report_unused_fields(refs: dict[str, Reference], diags: Diagnostics) -> None:
+    """Fields nobody prints and no export tool explains: one note per file, never noise."""
+    by_file: dict[Path, dict[str, int]] = {}
+    first: dict[Path, int] = {}
     for ref in refs.values():
-        for name in ref.dropped:
-            by_file.setdefault(ref.path, {}).setdefault(name, []).append(ref)
-    for path, fields in by_file.items():
-        listed = ", ".join(f"{name} ({len(entries)} entr{'y' if len(entries) == 1 else 'ies'})"
-                           for name, entries in sorted(fields.items()))
-        first = min(r.line for entries in fields.values() for r in entries)
-        diags.warning(f"fields briefing does not use are left out: {listed}", path, first)
+        for name in unused_fields(ref):
+            counts = by_file.setdefault(ref.path, {})
+            counts[name] = counts.get(name, 0) + 1
+            first[ref.path] = min(first.get(ref.path, ref.line), ref.line)
+    for path, counts in by_file.items():
+        listed = ", ".join(f"{name} ({n})" for name, n in sorted(counts.items()))
+        diags.note(f"fields pandoc does not print are left out: {listed}", path, first[path])
 
 
-def _check_note_lengths(parsed: MarkdownResult, diags: Diagnostics) -> None:
-    for note in parsed.footnotes.values():
-        if len(note.html) > NOTE_CHARS_LIMIT:
-            diags.warning(f"a footnote of {len(note.html)} characters may not fit on one page "
-                          "(WeasyPrint cannot split notes); shorten it or split it",
-                          note.path, note.line)
-
-
-def check(source: Path) -> Diagnostics:
+def check(source: Path, root: Path | None = None) -> Diagnostics:
     """Everything ``--check`` reports for SOURCE, without rendering."""
     from .config import load_config
 
     diags = Diagnostics()
     try:
-        analyse(load_config(source), diags)
+        analyse(load_config(source, root), diags)
     except BriefingError as exc:
         diags.items.extend(exc.diagnostics)
     return diags

@@ -1,79 +1,82 @@
-"""Stage 4: format the citations with a CSL style, through pandoc's citeproc.
+"""Stage 4: pandoc's citeproc formats every citation, note and reference, in one run.
 
-In: the citation records from the Markdown stage (document order), the references from the
-BibTeX stage (CSL-JSON), the style and the language. Out: one :class:`Formatted` per citation
-(text for the body, and the note's HTML in a note style) and the reference list.
+In: the sections' trees (``reader.Document``), the references (``bibliography``), the style
+and the config. Out: :class:`Cited`, the whole document's tree as ``pandoc --citeproc`` leaves
+it: each citation formatted in place (in a note style, wrapped in a note that citeproc has
+already moved after the punctuation that follows it), citations inside the author's own notes
+formatted inside them, and the reference list in a ``Div#refs``. pandoc's rules apply by
+construction; the writer only renders the tree.
 
-pandoc is used as the formatting engine only, in one call per build: we send a JSON document
-holding one ``Cite`` per citation (citations inside author footnotes sit inside a ``Note``, so
-citeproc formats them inline, as pandoc does) and the CSL-JSON we mapped ourselves;
-``citeproc.lua`` answers with each citation's HTML and the reference list. pandoc's citeproc
-passes the CSL test suite far better than citeproc-py (``docs/design.md``).
+The answer is cached by a hash of everything that shapes it, so a rebuild whose text and
+sources did not change skips pandoc. ``filters.lua`` runs in the same pandoc process after
+citeproc and renders TeX math with pandoc's own HTML writer.
 """
 
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import re
-import subprocess
-import tempfile
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import cache as store
+from . import pandoc
 from .bibliography import Reference
-from .errors import BriefingError, Diagnostics, EngineError
-from .markdown import Citation, CiteItem, MarkdownResult
+from .config import Config
+from .corrections import ALL
+from .errors import BriefingError, Diagnostics
+from .reader import CiteRecord, Document
+from .sources import confined, read_text
+from .tree import Node, cite_node, meta_value, walk
 
-PANDOC_API = [1, 23, 1, 1]
-_NOTE_OPEN = '<span class="csl-note">'
-_CITATION_SPAN = re.compile(r'^<span class="citation"[^>]*>(.*)</span>$', re.S)
+_CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+MAX_CSL_BYTES = 2 * 1024 * 1024
+#: the filter that runs after citeproc in the same pandoc process
+FILTER = "filters.lua"
 
 
 @dataclass(frozen=True)
 class Style:
-    path: Path
+    path: Path  #: the independent style pandoc reads
     is_note: bool  #: notes style (Chicago notes, OSCOLA) or in-text (APA, Harvard)
     title: str
 
 
 @dataclass(frozen=True)
-class Formatted:
-    """A citation after formatting."""
+class Cited:
+    """The document after citeproc."""
 
-    text: str  #: HTML that stays in the running text (author name for ``@key``; in-text cite)
-    note: str | None  #: HTML of the footnote it makes, in a note style
-
-
-@dataclass(frozen=True)
-class Entry:
-    key: str
-    html: str  #: one formatted reference-list entry
-
-
-@dataclass(frozen=True)
-class CitationResult:
+    blocks: list[Node]  #: every section (in its Div) and, at the end or where the author
+    #: put it, the reference list ``Div#refs``
     style: Style
-    formatted: dict[int, Formatted]  #: by citation id
-    references: list[Entry]  #: the reference list, in the style's order
-    omitted: list[str] = field(default_factory=list)  #: keys the style lists no entry for
-    engine_seconds: float = field(default=0.0, compare=False)  #: in pandoc (0: cache answered)
+    engine_seconds: float = 0.0  #: in pandoc (0 when the cache answered)
 
 
 # --- styles -----------------------------------------------------------------------------------
 
-def resolve_style(name: str, folder: Path, path: Path, line: int | None) -> Style:
-    """A style name from the bundled collection, or a .csl path relative to report.yaml."""
+def resolve_style(config: Config) -> Style:
+    """report.yaml's ``csl``: a name from the bundled collection, or a .csl in the folder.
+
+    A dependent style (a journal that borrows another's rules) names its parent by URL;
+    pandoc would fetch it from the network. Its parent is taken from the bundled collection
+    instead, or the style is refused: briefing never fetches anything.
+    """
+    name, line = config.csl, config.line_of("csl")
     if name.endswith(".csl") or "/" in name:
-        csl = (folder / name).resolve()
+        try:
+            csl = confined(config.folder, name, config.root)
+        except BriefingError as exc:
+            raise BriefingError(f"csl: '{name}' {exc.diagnostics[0].message}", config.path,
+                                line) from None
         if not csl.is_file():
-            raise BriefingError(f"csl: no such style file '{name}'", path, line)
+            raise BriefingError(f"csl: no such style file '{name}' (looked in "
+                                f"{config.folder})", config.path, line)
     else:
         csl = _collection_dir() / f"{name}.csl"
         if not csl.is_file():
@@ -82,9 +85,14 @@ def resolve_style(name: str, folder: Path, path: Path, line: int | None) -> Styl
             close = difflib.get_close_matches(name, style_names(), n=3, cutoff=0.6)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
             raise BriefingError(f"csl: unknown style '{name}'{hint}; give a name from the "
-                                "CSL collection or a path to a .csl file", path, line)
-        csl = _independent_parent(csl)
-    return _read_style(csl, path, line)
+                                "CSL collection or a path to a .csl file", config.path, line)
+    root = _parse_style(csl, config.path, line)
+    parent = _independent_parent(root)
+    if parent is not None:
+        csl = _collection_parent(parent, config.path, line)
+        root = _parse_style(csl, config.path, line)
+    title = root.findtext(f"{_CSL_NS}info/{_CSL_NS}title") or csl.stem
+    return Style(path=csl, is_note=root.get("class") == "note", title=title)
 
 
 @cache
@@ -98,54 +106,103 @@ def style_names() -> list[str]:
     return sorted(p.stem for p in [*root.glob("*.csl"), *(root / "dependent").glob("*.csl")])
 
 
-_CSL_NS = "{http://purl.org/net/xbiblio/csl}"
-
-
-def _independent_parent(csl: Path) -> Path:
-    """A dependent style only names its parent; use the parent's file."""
+def _parse_style(csl: Path, config_path: Path, line: int | None) -> ET.Element:
+    diags = Diagnostics()
+    text = read_text(csl, MAX_CSL_BYTES, diags, what="CSL style")
+    if text is None:
+        raise BriefingError(diags.items)
+    if re.search(r"<!(DOCTYPE|ENTITY)", text):
+        raise BriefingError(f"csl: '{csl.name}' declares a DOCTYPE or entities, which CSL "
+                            "styles never need; remove them", config_path, line)
     try:
-        root = ET.parse(csl).getroot()
-    except ET.ParseError:
-        return csl
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise BriefingError(f"csl: '{csl.name}' is not valid XML ({exc})", config_path,
+                            line) from None
+    if root.tag != f"{_CSL_NS}style":
+        raise BriefingError(f"csl: '{csl.name}' is not a CSL style", config_path, line)
+    return root
+
+
+def _independent_parent(root: ET.Element) -> str | None:
     for link in root.iter(f"{_CSL_NS}link"):
         if link.get("rel") == "independent-parent":
-            parent = _collection_dir() / f"{link.get('href', '').rsplit('/', 1)[-1]}.csl"
-            if parent.is_file():
-                return parent
-    return csl
+            return link.get("href", "")
+    return None
 
 
-def _read_style(csl: Path, path: Path, line: int | None) -> Style:
-    try:
-        root = ET.parse(csl).getroot()
-    except ET.ParseError as exc:
-        raise BriefingError(f"csl: '{csl}' is not valid XML ({exc})", path, line) from None
-    if root.tag != f"{_CSL_NS}style":
-        raise BriefingError(f"csl: '{csl}' is not a CSL style", path, line)
-    title = root.findtext(f"{_CSL_NS}info/{_CSL_NS}title") or csl.stem
-    return Style(path=csl, is_note=root.get("class") == "note", title=title)
+def _collection_parent(href: str, config_path: Path, line: int | None) -> Path:
+    name = href.rstrip("/").rsplit("/", 1)[-1]
+    parent = _collection_dir() / f"{name}.csl"
+    if not re.fullmatch(r"[\w.-]+", name) or not parent.is_file():
+        raise BriefingError(f"csl: this dependent style's parent '{href}' is not in the bundled "
+                            "collection, and briefing never fetches styles from the network; "
+                            "use the parent style's name or an independent .csl file",
+                            config_path, line)
+    return parent
 
 
 # --- formatting -------------------------------------------------------------------------------
 
-def check_keys(citations: list[Citation], refs: dict[str, Reference], nocite: tuple[str, ...],
-               config_path: Path, config_line: int | None,
-               diags: Diagnostics | None = None) -> None:
-    """Every cited key must exist: report them all with a 'did you mean'."""
-    raise_at_end = diags is None
-    diags = diags if diags is not None else Diagnostics()
-    for citation in citations:
-        for item in citation.items:
-            if item.key not in refs:
-                diags.error(f"unknown citation key '{item.key}'{_suggest(item.key, refs)}; "
-                            "add it to the bibliography or fix the key",
-                            citation.path, citation.line, citation.col)
-    for key in nocite:
+def format_citations(document: Document, refs: dict[str, Reference], style: Style,
+                     config: Config, corrections: frozenset[str] = ALL) -> Cited:
+    """One pandoc run: citeproc over the whole document, then ``filters.lua``."""
+    tree = {"pandoc-api-version": [*pandoc.API_VERSION, 1, 1],
+            "meta": _metadata(refs, config), "blocks": document.joined()}
+    payload = json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
+    style_text = style.path.read_text(encoding="utf-8")
+    key = store.digest("citeproc", pandoc.pandoc_version(), _filter_text(), style_text,
+                       payload)
+    start = time.perf_counter()
+    answer = store.get("cited", key)
+    seconds = 0.0
+    if answer is None:
+        with resources.as_file(resources.files("briefing") / FILTER) as filter_path:
+            answer = pandoc.run_json(["--from=json", "--citeproc", f"--csl={style.path}",
+                                      f"--lua-filter={filter_path}"], payload)
+        seconds = time.perf_counter() - start
+        store.put("cited", key, answer)
+    blocks: list[Node] = answer["blocks"]
+    if "genitive-months" in corrections and config.lang.split("-")[0].lower() == "ru":
+        genitive_months(blocks)
+    if "notes-together" in corrections and style.is_note:
+        notes_together(blocks)
+    return Cited(blocks=blocks, style=style, engine_seconds=seconds)
+
+
+def _metadata(refs: dict[str, Reference], config: Config) -> dict[str, Node]:
+    meta: dict[str, Node] = {
+        "lang": meta_value(config.lang),
+        "references": {"t": "MetaList", "c": [{"t": "MetaMap", "c": ref.meta}
+                                              for ref in refs.values()]},
+        "link-citations": meta_value(config.link_citations),
+        "link-bibliography": meta_value(config.link_bibliography),
+        "notes-after-punctuation": meta_value(config.notes_after_punctuation),
+        "suppress-bibliography": meta_value(config.suppress_bibliography),
+    }
+    if config.nocite:
+        meta["nocite"] = {"t": "MetaInlines", "c": [cite_node(list(config.nocite))]}
+    return meta
+
+
+@cache
+def _filter_text() -> str:
+    return (resources.files("briefing") / FILTER).read_text(encoding="utf-8")
+
+
+def check_keys(cites: list[CiteRecord], refs: dict[str, Reference], config: Config,
+               diags: Diagnostics) -> None:
+    """Every cited key must exist: report them all, with a 'did you mean'."""
+    for cite in cites:
+        for key, place in zip(cite.keys, cite.places, strict=True):
+            if key not in refs:
+                diags.error(f"unknown citation key '{key}'{_suggest(key, refs)}; add it to "
+                            "the bibliography or fix the key", place.path, place.line,
+                            place.col)
+    for key in config.nocite:
         if key != "*" and key not in refs:
-            diags.error(f"nocite: unknown key '{key}'{_suggest(key, refs)}",
-                        config_path, config_line)
-    if raise_at_end:
-        diags.raise_if_errors()
+            diags.error(f"nocite: unknown key '{key}'{_suggest(key, refs)}", config.path,
+                        config.line_of("nocite"))
 
 
 def _suggest(key: str, refs: dict[str, Reference]) -> str:
@@ -153,195 +210,69 @@ def _suggest(key: str, refs: dict[str, Reference]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def format_citations(parsed: MarkdownResult, refs: dict[str, Reference], style: Style,
-                     lang: str, nocite: tuple[str, ...],
-                     cache_dir: Path | None = None) -> CitationResult:
-    """One pandoc run formats every citation and the reference list.
+# --- corrections of pandoc's output -----------------------------------------------------------
 
-    With ``cache_dir``, the answer is kept under a hash of everything that shapes it (the
-    citations in order, the CSL-JSON, the style file, the language, pandoc's version and our
-    filter), so a rebuild whose citations and bibliography did not change skips pandoc.
-    """
-    document = _pandoc_document(parsed, style, lang, nocite)
-    items = [ref.csl for ref in refs.values()]
-    engine = [0.0]
-    answer = _read_answer(_cached_run(document, items, style.path, cache_dir, engine))
-    formatted = {}
-    for citation in parsed.citations:
-        html = answer["cites"].get(f"cite-{citation.id}", "")
-        formatted[citation.id] = _split_note(html, style.is_note and citation.footnote is None)
-    # some styles leave a kind out of the list (Chicago: unpublished and generic documents):
-    # pandoc then writes an empty entry, which would be a blank line
-    entries = [Entry(key=r["id"], html=_drop_nocase(r["html"].strip())) for r in answer["refs"]
-               if r["html"].strip()]
-    omitted = [r["id"] for r in answer["refs"] if not r["html"].strip()]
-    return CitationResult(style=style, formatted=formatted, references=entries,
-                          omitted=omitted, engine_seconds=engine[0])
+_NOMINATIVE = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+               "сентябрь", "октябрь", "ноябрь", "декабрь")
+_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+             "сентября", "октября", "ноября", "декабря")
+_MONTH_RE = re.compile(rf"^({'|'.join(_NOMINATIVE)})(\W*)$", re.I)
 
 
-_NOCASE_RE = re.compile(r'<span class="nocase">((?:(?!<span|</span>).)*)</span>', re.S)
+def genitive_months(blocks: list[Node]) -> int:
+    """'9 сентябрь 2011' -> '9 сентября 2011' in citeproc's output (Russian); returns how many."""
+    changed = 0
+    formatted = [n for n in walk(blocks) if n["t"] == "Cite"
+                 or (n["t"] == "Div" and n["c"][0][0] == "refs")]
+    for node in (inner for target in formatted for inner in walk([target])):
+        inlines = _inline_list(node)
+        if inlines is None:
+            continue
+        for i in range(2, len(inlines)):
+            day, space, month = inlines[i - 2], inlines[i - 1], inlines[i]
+            if (month.get("t") == "Str" and space.get("t") == "Space"
+                    and day.get("t") == "Str" and re.fullmatch(r"\d{1,2}", day["c"])):
+                match = _MONTH_RE.match(month["c"])
+                if match:
+                    genitive = _GENITIVE[_NOMINATIVE.index(match.group(1).lower())]
+                    if match.group(1)[0].isupper():
+                        genitive = genitive.capitalize()
+                    month["c"] = genitive + match.group(2)
+                    changed += 1
+    return changed
 
 
-def _drop_nocase(html: str) -> str:
-    """``nocase`` spans only tell citeproc not to change case; the reader needs none."""
-    while True:
-        html, n = _NOCASE_RE.subn(r"\1", html)
-        if not n:
-            return html
+def notes_together(blocks: list[Node]) -> int:
+    """``Text¹ .²`` -> ``Text.¹ ²``: a note-only citation, a space, then a citation that
+    citeproc gave the following punctuation: the punctuation goes before both calls."""
+    moved = 0
+    for node in walk(blocks):
+        inlines = _inline_list(node)
+        if inlines is None:
+            continue
+        i = 0
+        while i + 2 < len(inlines):
+            first, space, second = inlines[i:i + 3]
+            if (_note_only(first) and space.get("t") == "Space" and second.get("t") == "Cite"
+                    and len(second["c"][1]) >= 2 and second["c"][1][0].get("t") == "Str"
+                    and second["c"][1][1].get("t") == "Note"):
+                punctuation = second["c"][1].pop(0)
+                inlines[i:i + 3] = [punctuation, first, second]
+                moved += 1
+            i += 1
+    return moved
 
 
-def _split_note(html: str, makes_note: bool) -> Formatted:
-    html = _drop_nocase(html.strip())
-    if html.startswith("<p>") and html.endswith("</p>"):
-        html = html[3:-4]
-    outer = _CITATION_SPAN.match(html)
-    if outer:
-        html = outer.group(1)
-    start = html.find(_NOTE_OPEN)
-    if not makes_note or start < 0:
-        return Formatted(text=html, note=None)
-    end = _element_end(html, start, "span")
-    note = html[start + len(_NOTE_OPEN):end - len("</span>")]
-    return Formatted(text=(html[:start] + html[end:]).strip(), note=note.strip())
+def _note_only(node: Node) -> bool:
+    return node.get("t") == "Cite" and len(node["c"][1]) == 1 \
+        and node["c"][1][0].get("t") == "Note"
 
 
-def _element_end(html: str, start: int, tag: str) -> int:
-    """Index just past the closing tag of the ``tag`` element opening at ``start``."""
-    depth = 0
-    for match in re.finditer(rf"<{tag}\b|</{tag}>", html[start:]):
-        depth += 1 if match.group(0) != f"</{tag}>" else -1
-        if depth == 0:
-            return start + match.end()
-    return len(html)
-
-
-def _pandoc_document(parsed: MarkdownResult, style: Style, lang: str,
-                     nocite: tuple[str, ...]) -> dict[str, Any]:
-    by_id = {c.id: c for c in parsed.citations}
-    blocks: list[dict[str, Any]] = []
-    for note, (kind, ident) in enumerate(parsed.order, start=1):
-        if kind == "C":
-            blocks.append(_para([_cite_span(by_id[ident], note)]))
-        else:
-            inner = [_cite_span(c, note) for c in parsed.citations if c.footnote == ident]
-            blocks.append(_para([{"t": "Note", "c": [_para([_str("note"), *inner])]}]))
-    meta: dict[str, Any] = {"lang": {"t": "MetaString", "c": lang},
-                            "link-citations": {"t": "MetaBool", "c": False}}
-    if nocite:
-        meta["nocite"] = {"t": "MetaInlines", "c": [
-            _cite([CiteItem(key=k)], 0) for k in nocite]}
-    return {"pandoc-api-version": PANDOC_API, "meta": meta, "blocks": blocks}
-
-
-def _para(inlines: list[Any]) -> dict[str, Any]:
-    return {"t": "Para", "c": inlines}
-
-
-def _str(text: str) -> dict[str, Any]:
-    return {"t": "Str", "c": text}
-
-
-def _inlines(text: str) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for n, word in enumerate(re.split(r" +", text)):
-        if n:
-            out.append({"t": "Space"})
-        if word:
-            out.append(_str(word))
-    return out
-
-
-def _cite_span(citation: Citation, note: int) -> dict[str, Any]:
-    return {"t": "Span", "c": [[f"cite-{citation.id}", [], []],
-                               [_cite(list(citation.items), note)]]}
-
-
-def _cite(items: list[CiteItem], note: int) -> dict[str, Any]:
-    cites = []
-    for item in items:
-        mode = ("AuthorInText" if item.author_in_text else
-                "SuppressAuthor" if item.suppress_author else "NormalCitation")
-        cites.append({"citationId": item.key, "citationPrefix": _inlines(item.prefix),
-                      "citationSuffix": _inlines(item.suffix),
-                      "citationMode": {"t": mode}, "citationNoteNum": note,
-                      "citationHash": 0})
-    return {"t": "Cite", "c": [cites, [_str("[cite]")]]}
-
-
-def _cached_run(document: dict[str, Any], items: list[dict[str, Any]], csl: Path,
-                cache_dir: Path | None, engine: list[float]) -> str:
-    if cache_dir is None:
-        return _timed_pandoc(document, items, csl, engine)
-    digest = hashlib.sha256()
-    for part in (pandoc_version(), _filter_text(), csl.read_text(encoding="utf-8"),
-                 json.dumps(document, sort_keys=True), json.dumps(items, sort_keys=True)):
-        digest.update(part.encode("utf-8") + b"\0")
-    path = cache_dir / f"citations-{digest.hexdigest()[:32]}.html"
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    html = _timed_pandoc(document, items, csl, engine)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return html
-
-
-def _timed_pandoc(document: dict[str, Any], items: list[dict[str, Any]], csl: Path,
-                  engine: list[float]) -> str:
-    start = time.perf_counter()
-    try:
-        return _run_pandoc(document, items, csl)
-    finally:
-        engine[0] += time.perf_counter() - start
-
-
-def _filter_text() -> str:
-    return (resources.files("briefing") / "citeproc.lua").read_text(encoding="utf-8")
-
-
-def _run_pandoc(document: dict[str, Any], items: list[dict[str, Any]], csl: Path) -> str:
-    lua = resources.files("briefing") / "citeproc.lua"
-    with tempfile.TemporaryDirectory(prefix="briefing-") as tmp, \
-            resources.as_file(lua) as filter_path:
-        refs = Path(tmp) / "references.json"
-        refs.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-        cmd = [pandoc_path(), "--from=json", "--to=html", "--citeproc",
-               f"--csl={csl}", f"--bibliography={refs}", f"--lua-filter={filter_path}",
-               "--wrap=none"]
-        proc = subprocess.run(cmd, input=json.dumps(document, ensure_ascii=False),
-                              capture_output=True, text=True, encoding="utf-8", check=False)
-    if proc.returncode != 0:
-        raise EngineError(f"the citation engine (pandoc) failed: {proc.stderr.strip()}")
-    return proc.stdout
-
-
-_CITE_OPEN = re.compile(r'<span id="cite-(\d+)">')
-_REF_OPEN = re.compile(r'<div id="ref-([^"]+)"[^>]*>')
-
-
-def _read_answer(html: str) -> dict[str, Any]:
-    """Each citation's HTML (``cite-N`` spans) and the reference list (``ref-KEY`` divs)."""
-    cites = {}
-    for match in _CITE_OPEN.finditer(html):
-        end = _element_end(html, match.start(), "span")
-        cites[f"cite-{match.group(1)}"] = html[match.end():end - len("</span>")]
-    refs = []
-    for match in _REF_OPEN.finditer(html):
-        end = _element_end(html, match.start(), "div")
-        refs.append({"id": match.group(1), "html": html[match.end():end - len("</div>")]})
-    return {"cites": cites, "refs": refs}
-
-
-@cache
-def pandoc_path() -> str:
-    import pypandoc
-
-    return str(pypandoc.get_pandoc_path())
-
-
-@cache
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True,
-                         check=False)
-    return out.stdout.split("\n", 1)[0]
+def _inline_list(node: Node) -> list[Any] | None:
+    kind: str = node["t"]
+    content: Any = node.get("c")
+    if kind in ("Para", "Plain", "Emph", "Strong", "Span", "Quoted", "Cite", "Link"):
+        items = content[-1] if kind in ("Span", "Quoted", "Cite") else \
+            content[1] if kind == "Link" else content
+        return items if isinstance(items, list) else None
+    return None

@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
                              "(default: report/); several build a series")
     parser.add_argument("-o", "--output", type=Path,
                         help="PDF to write (default: build/<folder name>.pdf); one source only")
+    parser.add_argument("--root", type=Path, metavar="DIR",
+                        help="files report.yaml names may be anywhere under DIR (default: "
+                             "only inside the report folder)")
     parser.add_argument("--strict", action="store_true",
                         help="fail (exit 1) when there are warnings")
     parser.add_argument("--force", action="store_true",
@@ -87,7 +90,7 @@ def _check(sources: list[Path], args: argparse.Namespace) -> int:
 
     worst = EXIT_OK
     for source in sources:
-        diags = check(source)
+        diags = check(source, args.root)
         _print(diags.items)
         print(f"{source}: {len(diags.errors)} errors, {len(diags.warnings)} warnings")
         if diags.errors or (args.strict and diags.warnings):
@@ -96,7 +99,7 @@ def _check(sources: list[Path], args: argparse.Namespace) -> int:
 
 
 def _single(source: Path, args: argparse.Namespace) -> int:
-    outcome = run_single(source, args.output, force=args.force)
+    outcome = run_single(source, args.output, force=args.force, root=args.root)
     _report(outcome, args.output)
     return exit_code([outcome], args.strict)
 
@@ -129,7 +132,7 @@ def _series(sources: list[Path], args: argparse.Namespace) -> int:
         print(f"[{done[0]}/{len(sources)}] {outcome.name}: {state} ({outcome.seconds:.1f} s)",
               flush=True)
 
-    outcomes = build_series(sources, args.jobs, args.force, progress)
+    outcomes = build_series(sources, args.jobs, args.force, progress, args.root)
     for outcome in outcomes:
         if outcome.diagnostics or outcome.internal:
             print(f"\n{outcome.name}:", file=sys.stderr)
@@ -172,7 +175,7 @@ def _watch(source: Path, args: argparse.Namespace) -> int:
         _report(outcome, args.output or outcome.output)
         sys.stdout.flush()
 
-    watch(source, args.output, on_changed=changed, on_built=built)
+    watch(source, args.output, on_changed=changed, on_built=built, root=args.root)
     return EXIT_OK
 
 

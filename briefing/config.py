@@ -1,9 +1,15 @@
 """Stage 0: ``report.yaml`` -> a validated, frozen :class:`Config`.
 
-The keys follow pandoc's metadata names (``title``, ``subtitle``, ``author``, ``date``, ``lang``,
-``bibliography``, ``csl``, ``nocite``, ``reference-section-title``) so a pandoc user's file works
-unchanged; ``sections`` and a few house-style keys are ours. Every key is checked here, with the
-yaml file and line in each message, so later stages can trust the record.
+Every key is declared once, in :data:`KEYS`: its name, the :class:`Config` field it fills, its
+validator, and a line of documentation (the README's table says the same). pandoc's metadata
+names (``title``, ``author``, ``bibliography``, ``csl``, ``toc``, ``link-citations``, …) mean
+what they mean to pandoc, so a pandoc user's file works unchanged; pandoc and Quarto keys that
+mean nothing for a briefing PDF (``documentclass``, ``geometry``, ``fontsize``, …) are accepted
+with one note. Every problem names the yaml file, line and column.
+
+A report folder may come from a partner: the yaml is read with size and alias limits, and every
+path it names must stay inside the report folder (or the ``--root`` folder the command line
+gives), never leading out through ``..``, an absolute path or a symbolic link.
 """
 
 from __future__ import annotations
@@ -11,35 +17,43 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import BriefingError, Diagnostic, Diagnostics
+from .sources import confined, read_text
 
 CONFIG_NAME = "report.yaml"
-#: the house style shipped with briefing (templates + CSS)
-DEFAULT_STYLES = Path(__file__).resolve().parent.parent / "styles"
+#: the house style shipped inside the package (templates + CSS)
+DEFAULT_STYLES = Path(str(resources.files("briefing.styles")))
 DEFAULT_CSL = "chicago-notes-bibliography"
+#: the folder, under the current directory, every output goes to unless -o says otherwise
+BUILD_DIR = "build"
+MAX_YAML_BYTES = 256 * 1024
 
-#: pandoc's names, then ours; unknown keys are errors with a suggestion
-KNOWN_KEYS = {
-    "title", "subtitle", "author", "date", "lang", "bibliography", "csl", "nocite",
-    "reference-section-title", "sections", "organisation", "subject", "keywords",
-    "contents-title", "styles",
-}
 #: words the house style prints, by language; report.yaml can override the two titles
 LABELS = {
-    "en": {"contents": "Contents", "sources": "Sources", "page": "Page", "of": "of"},
-    "ru": {"contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из"},
-    "kk": {"contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/"},
-    "uk": {"contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з"},
-    "de": {"contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von"},
-    "fr": {"contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur"},
-    "nl": {"contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van"},
-    "es": {"contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de"},
+    "en": {"contents": "Contents", "sources": "Sources", "page": "Page", "of": "of",
+           "abstract": "Summary"},
+    "ru": {"contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из",
+           "abstract": "Резюме"},
+    "kk": {"contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/",
+           "abstract": "Түйіндеме"},
+    "uk": {"contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з",
+           "abstract": "Резюме"},
+    "de": {"contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von",
+           "abstract": "Zusammenfassung"},
+    "fr": {"contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur",
+           "abstract": "Résumé"},
+    "nl": {"contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van",
+           "abstract": "Samenvatting"},
+    "es": {"contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de",
+           "abstract": "Resumen"},
 }
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -49,6 +63,7 @@ class Config:
     """Everything ``report.yaml`` says, validated; paths are absolute."""
 
     path: Path  #: the yaml file
+    root: Path  #: files may be read from here and below (the report folder, or --root)
     title: str
     subtitle: str = ""
     authors: tuple[str, ...] = ()
@@ -60,12 +75,20 @@ class Config:
     nocite: tuple[str, ...] = ()
     reference_section_title: str = ""  #: empty: the word for "Sources" in ``lang``
     contents_title: str = ""  #: empty: the word for "Contents" in ``lang``
+    toc: bool = True  #: print the contents page
+    toc_depth: int = 2  #: heading levels listed on the contents page
+    abstract: str = ""  #: Markdown of an executive summary after the cover
+    link_citations: bool = False  #: author-date citations link to their reference entry
+    link_bibliography: bool = True  #: DOIs and URLs in references are links
+    notes_after_punctuation: bool = True  #: a citation's note call moves after the period
+    suppress_bibliography: bool = False  #: no reference list
     sections: tuple[Path, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
     cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
+    notes: tuple[Diagnostic, ...] = field(default=(), compare=False)  #: accepted, with a note
 
     @property
     def folder(self) -> Path:
@@ -87,8 +110,205 @@ class Config:
         return self.styles or DEFAULT_STYLES
 
     def default_output(self) -> Path:
-        """``build/<report folder name>.pdf`` under the current directory."""
-        return Path.cwd() / "build" / f"{self.folder.name}.pdf"
+        """``build/<report folder name>.pdf`` (or ``<yaml name>`` when it is not
+        report.yaml) under the current directory."""
+        stem = self.folder.name if self.path.name == CONFIG_NAME else \
+            f"{self.folder.name}-{self.path.stem}"
+        return Path.cwd() / BUILD_DIR / f"{stem}.pdf"
+
+
+# --- the keys ---------------------------------------------------------------------------------
+
+class _Context:
+    """What a validator needs: the folder, and a way to report at the key's line."""
+
+    def __init__(self, path: Path, root: Path, lines: dict[str, int], cols: dict[str, int],
+                 diags: Diagnostics) -> None:
+        self.path, self.root, self.lines, self.cols, self.diags = path, root, lines, cols, diags
+        self.key = ""
+
+    def error(self, message: str) -> None:
+        self.diags.error(message, self.path, self.lines.get(self.key, 1),
+                         self.cols.get(self.key))
+
+    def file(self, name: str) -> Path | None:
+        """A file named in the yaml: confined to the root, and existing."""
+        try:
+            path = confined(self.path.parent, name, self.root)
+        except BriefingError as exc:
+            self.error(f"'{self.key}' names '{name}', which {exc.diagnostics[0].message}")
+            return None
+        if not path.is_file():
+            self.error(f"'{self.key}' names '{name}', which does not exist (looked in "
+                       f"{self.path.parent})")
+            return None
+        return path
+
+
+Validator = Callable[[Any, _Context], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key report.yaml may hold."""
+
+    name: str
+    attr: str  #: the Config field it fills ("" for keys accepted and ignored)
+    validate: Validator
+    doc: str
+    pandoc: bool = True  #: one of pandoc's metadata names (else briefing's own)
+
+
+def _text(value: Any, ctx: _Context) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    ctx.error(f"'{ctx.key}' must be text")
+    return None
+
+
+def _texts(value: Any, ctx: _Context) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value.strip(),)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value)
+    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+        return tuple(str(v["name"]).strip() for v in value)  # pandoc's author: [{name: …}]
+    ctx.error(f"'{ctx.key}' must be text or a list of texts")
+    return None
+
+
+def _bool(value: Any, ctx: _Context) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    ctx.error(f"'{ctx.key}' must be true or false")
+    return None
+
+
+def _depth(value: Any, ctx: _Context) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
+        return value
+    ctx.error(f"'{ctx.key}' must be a number of heading levels from 1 to 6")
+    return None
+
+
+def _date(value: Any, ctx: _Context) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value).strip()
+    ctx.error("'date' must be text such as 'March 2012' or 2012-03-01")
+    return None
+
+
+def _lang(value: Any, ctx: _Context) -> str | None:
+    if isinstance(value, str) and _LANG_RE.match(value):
+        return value
+    ctx.error(f"'lang' must be a BCP 47 tag such as en-GB or ru, not {value!r}")
+    return None
+
+
+def _files(value: Any, ctx: _Context) -> tuple[Path, ...] | None:
+    names = _texts(value, ctx)
+    if names is None:
+        return None
+    paths = [ctx.file(name) for name in names]
+    return tuple(p for p in paths if p is not None)
+
+
+def _csl(value: Any, ctx: _Context) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    ctx.error("'csl' must be a style name such as chicago-notes-bibliography or a path to a "
+              ".csl file")
+    return None
+
+
+def _nocite(value: Any, ctx: _Context) -> tuple[str, ...] | None:
+    texts = _texts(value, ctx)
+    if texts is None:
+        return None
+    return tuple(token.lstrip("@") for text in texts
+                 for token in re.split(r"[\s,;\[\]]+", text) if token.lstrip("@"))
+
+
+def _styles(value: Any, ctx: _Context) -> Path | None:
+    name = _text(value, ctx)
+    if name is None:
+        return None
+    try:
+        folder = confined(ctx.path.parent, name, ctx.root)
+    except BriefingError as exc:
+        ctx.error(f"'styles' names '{name}', which {exc.diagnostics[0].message}")
+        return None
+    if not (folder / "briefing.html").is_file():
+        ctx.error(f"'styles' must be a folder holding briefing.html and briefing.css; "
+                  f"{folder} has no briefing.html")
+        return None
+    return folder
+
+
+def _abstract(value: Any, ctx: _Context) -> str | None:
+    return _text(value, ctx)
+
+
+def _ignored(value: Any, ctx: _Context) -> None:
+    return None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("title", "title", _text, "shown on the cover and in the PDF metadata (required)"),
+    Key("subtitle", "subtitle", _text, "shown under the title"),
+    Key("author", "authors", _texts, "a name or a list of names (pandoc's `- name: …` too)"),
+    Key("date", "date", _date, "shown as written; YYYY, YYYY-MM or YYYY-MM-DD is also the "
+                               "PDF's date"),
+    Key("lang", "lang", _lang, "BCP 47 tag (en-GB, ru, …): hyphenation, quotation marks, "
+                               "citation locale, the house style's words"),
+    Key("bibliography", "bibliography", _files, "a .bib file or a list of them"),
+    Key("csl", "csl", _csl, "a style name from the bundled collection, or a .csl file"),
+    Key("nocite", "nocite", _nocite, "keys to list without citing them ('@a, @b', '@*')"),
+    Key("reference-section-title", "reference_section_title", _text,
+        "heading of the reference list (default: Sources, in lang)"),
+    Key("toc", "toc", _bool, "print the contents page (default true)"),
+    Key("table-of-contents", "toc", _bool, "the same as toc"),
+    Key("toc-title", "contents_title", _text, "heading of the contents page"),
+    Key("toc-depth", "toc_depth", _depth, "heading levels on the contents page (default 2)"),
+    Key("abstract", "abstract", _abstract, "an executive summary printed after the cover "
+                                           "(Markdown)"),
+    Key("link-citations", "link_citations", _bool,
+        "author-date citations link to their entry in the reference list"),
+    Key("link-bibliography", "link_bibliography", _bool,
+        "DOIs and URLs in the reference list are links (default true)"),
+    Key("notes-after-punctuation", "notes_after_punctuation", _bool,
+        "a citation's note call moves after the following punctuation (default true)"),
+    Key("suppress-bibliography", "suppress_bibliography", _bool, "no reference list"),
+    Key("keywords", "keywords", _texts, "PDF metadata"),
+    Key("subject", "subject", _text, "PDF metadata (default: the subtitle)"),
+    Key("description", "subject", _text, "the same as subject"),
+    Key("sections", "sections", _files, "the Markdown files in order (default: every *.md "
+                                        "in the folder, sorted by name)", pandoc=False),
+    Key("organisation", "organisation", _text, "shown at the top of the cover; PDF author "
+                                                "when there is no author", pandoc=False),
+    Key("contents-title", "contents_title", _text, "the same as toc-title", pandoc=False),
+    Key("styles", "styles", _styles, "a folder with your own briefing.html and "
+                                      "briefing.css", pandoc=False),
+)
+#: pandoc and Quarto keys that mean nothing for a briefing PDF: accepted with one note
+IGNORED = (
+    "documentclass", "classoption", "geometry", "margin-left", "margin-right", "margin-top",
+    "margin-bottom", "fontsize", "fontfamily", "fontfamilyoptions", "mainfont", "sansfont",
+    "monofont", "mathfont", "CJKmainfont", "mainfontoptions", "linestretch", "indent",
+    "colorlinks", "linkcolor", "urlcolor", "citecolor", "filecolor", "toccolor", "links-as-notes",
+    "header-includes", "include-before", "include-after", "pagetitle", "title-prefix",
+    "css", "output", "format", "execute", "jupyter", "engine", "editor", "pdf-engine",
+    "biblio-style", "biblatexoptions", "natbiboptions", "cite-method", "secnumdepth",
+    "thanks", "institute", "fig-cap-location", "tbl-cap-location", "highlight-style",
+    "code-block-bg", "papersize", "number-sections", "lof", "lot", "citation-abbreviations",
+    "csquotes", "hyperrefoptions", "pdfa", "subparagraph", "beamer", "aspectratio",
+    "lang-section", "dir", "keep-tex", "cap-location", "crossref", "filters",
+)
+_BY_NAME = {key.name: key for key in KEYS}
 
 
 def find_config(source: Path) -> Path:
@@ -96,34 +316,51 @@ def find_config(source: Path) -> Path:
     if source.is_dir():
         candidate = source / CONFIG_NAME
         if not candidate.is_file():
-            raise BriefingError(f"no {CONFIG_NAME} in this folder; create one (see README, "
-                                f"'Source format')", path=source)
+            raise BriefingError(f"no {CONFIG_NAME} in the folder {source.resolve()}; create "
+                                "one (see README, 'Source format') or run 'briefing init'",
+                                path=source)
         return candidate.resolve()
     if source.is_file():
         return source.resolve()
-    raise BriefingError("no such file or folder; give a report folder or its report.yaml",
-                        path=source)
+    raise BriefingError(f"no such file or folder ({source.resolve()}); give a report folder "
+                        "or its report.yaml", path=source)
 
 
-def load_config(source: Path) -> Config:
-    """Read and validate the report's yaml; raise with every problem found."""
+def load_config(source: Path, root: Path | None = None) -> Config:
+    """Read and validate the report's yaml; raise with every problem found.
+
+    ``root``: the folder files may be read from (default: the report folder itself).
+    """
     path = find_config(source)
-    data, lines, cols = _read_yaml(path)
+    root = (root or path.parent).resolve()
+    data, lines, cols = read_yaml(path)
     diags = Diagnostics()
-    values = _validate(path, data, lines, cols, diags)
+    values = _validate(path, root, data, lines, cols, diags)
     diags.raise_if_errors()
-    return Config(path=path, lines=lines, cols=cols, **values)
+    return Config(path=path, root=root, lines=lines, cols=cols, notes=tuple(diags.items),
+                  **values)
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a few lines of aliases can expand to gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in stubs
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in "
+                                       "report.yaml; write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
+    """The yaml's mapping, and each top-level key's line and column."""
+    diags = Diagnostics()
+    text = read_text(path, MAX_YAML_BYTES, diags, what="report.yaml")
+    diags.raise_if_errors()
+    assert text is not None
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise BriefingError(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8",
-                            path=path) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_NoAliasLoader)
+        data = _NoAliasLoader(text).get_single_data() if node is not None else None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise BriefingError(f"character U+{exc.character:04X} is not allowed in YAML; delete "
@@ -133,9 +370,12 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, in
         raise BriefingError([Diagnostic("error", f"YAML syntax: {exc.problem or exc.context}",
                                         path, mark.line + 1 if mark else None,
                                         mark.column + 1 if mark else None)]) from None
+    except (RecursionError, yaml.YAMLError) as exc:
+        raise BriefingError(f"YAML: {exc.__class__.__name__}: nested too deep or malformed",
+                            path=path, line=1) from None
     if data is None:
         data = {}
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):
+    if not isinstance(data, dict):
         raise BriefingError("report.yaml must be a mapping of keys to values "
                             "(for example 'title: Kazakhstan')", path=path, line=1)
     lines: dict[str, int] = {}
@@ -147,117 +387,40 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, in
     return data, lines, cols
 
 
-def _validate(path: Path, data: dict[str, Any], lines: dict[str, int], cols: dict[str, int],
-              diags: Diagnostics) -> dict[str, Any]:
-    folder = path.parent
+def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int],
+              cols: dict[str, int], diags: Diagnostics) -> dict[str, Any]:
+    ctx = _Context(path, root, lines, cols, diags)
     out: dict[str, Any] = {}
-
-    def err(key: str, message: str) -> None:
-        diags.error(message, path, lines.get(key), cols.get(key))
-
-    for key in data:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            err(str(key), f"unknown key '{key}'{hint}")
-
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
+    ignored = []
+    for name, value in data.items():
+        key = _BY_NAME.get(str(name))
+        ctx.key = str(name)
+        if key is None:
+            if str(name) in IGNORED:
+                ignored.append(str(name))
+            else:
+                close = difflib.get_close_matches(str(name), sorted(_BY_NAME), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else \
+                    " (see the README's table of keys)"
+                ctx.error(f"unknown key '{name}'{hint}")
+            continue
+        result = key.validate(value, ctx)
+        if result is not None:
+            out[key.attr] = result
+    if ignored:
+        first = min(lines.get(n, 1) for n in ignored)
+        diags.note(f"ignored, they mean nothing for a briefing PDF: {', '.join(ignored)}",
+                   path, first)
+    if not out.get("title"):
         diags.error("'title' is required: the briefing's title, shown on the cover",
                     path, lines.get("title", 1))
-    else:
-        out["title"] = title.strip()
-
-    for key, attr in (("subtitle", "subtitle"), ("organisation", "organisation"),
-                      ("subject", "subject"), ("reference-section-title",
-                                               "reference_section_title"),
-                      ("contents-title", "contents_title")):
-        if key in data:
-            value = data[key]
-            if not isinstance(value, str):
-                err(key, f"'{key}' must be text")
-            else:
-                out[attr] = value.strip()
-
-    if "date" in data:
-        out["date"] = _date_text(data["date"], lambda m: err("date", m))
-    if "author" in data:
-        out["authors"] = _str_list(data["author"], "author", err)
-    if "keywords" in data:
-        out["keywords"] = _str_list(data["keywords"], "keywords", err)
-    if "lang" in data:
-        lang = data["lang"]
-        if not isinstance(lang, str) or not _LANG_RE.match(lang):
-            err("lang", f"'lang' must be a BCP 47 tag such as en-GB or ru, not {lang!r}")
-        else:
-            out["lang"] = lang
-    if "bibliography" in data:
-        names = _str_list(data["bibliography"], "bibliography", err)
-        out["bibliography"] = _existing_files(folder, names, "bibliography", err)
-    if "csl" in data:
-        if not isinstance(data["csl"], str) or not data["csl"].strip():
-            err("csl", "'csl' must be a style name such as chicago-notes-bibliography "
-                       "or a path to a .csl file")
-        else:
-            out["csl"] = data["csl"].strip()
-    if "nocite" in data:
-        out["nocite"] = _nocite_keys(data["nocite"], err)
-    if "styles" in data:
-        styles = (folder / str(data["styles"])).resolve()
-        if not (styles / "briefing.html").is_file():
-            err("styles", f"'styles' must be a folder holding briefing.html and briefing.css; "
-                          f"{styles} has no briefing.html")
-        else:
-            out["styles"] = styles
-    if "sections" in data:
-        names = _str_list(data["sections"], "sections", err)
-        out["sections"] = _existing_files(folder, names, "sections", err)
-    else:
-        found = tuple(sorted(p.resolve() for p in folder.glob("*.md")))
+    if "sections" not in data:
+        found = tuple(sorted(p.resolve() for p in path.parent.glob("*.md")
+                             if p.resolve().is_relative_to(path.parent.resolve())
+                             or p.resolve().is_relative_to(root)))
         if not found:
             diags.error("no sections: list Markdown files under 'sections:' or put *.md "
                         "files beside report.yaml", path, 1)
         out["sections"] = found
-    return out
-
-
-def _date_text(value: Any, err: Any) -> str:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str | int):
-        return str(value).strip()
-    err("'date' must be text such as 'March 2012' or 2012-03-01")
-    return ""
-
-
-def _str_list(value: Any, key: str, err: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value.strip(),)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(v.strip() for v in value)
-    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
-        return tuple(str(v["name"]).strip() for v in value)  # pandoc's author: [{name: …}]
-    err(key, f"'{key}' must be text or a list of texts")
-    return ()
-
-
-def _existing_files(folder: Path, names: tuple[str, ...], key: str,
-                    err: Any) -> tuple[Path, ...]:
-    paths = []
-    for name in names:
-        path = (folder / name).resolve()
-        if not path.is_file():
-            err(key, f"'{key}' names '{name}', which does not exist (looked in {folder})")
-        else:
-            paths.append(path)
-    return tuple(paths)
-
-
-def _nocite_keys(value: Any, err: Any) -> tuple[str, ...]:
-    texts = _str_list(value, "nocite", err)
-    keys: list[str] = []
-    for text in texts:
-        for token in re.split(r"[\s,;]+", text):
-            if token:
-                keys.append(token.lstrip("@"))
-    return tuple(keys)
+    known = {f.name for f in fields(Config)}
+    return {k: v for k, v in out.items() if k in known}

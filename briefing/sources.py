@@ -1,19 +1,23 @@
-"""Stage 1: read the section files named by the config.
+"""Stage 1: read the section files named by the config, and every other file a build reads.
 
-In: the config's ordered section paths. Out: one :class:`Section` per file with its text and
-the line the text starts at, so later stages can report ``path:line``. A pandoc-style YAML
-front-matter block at the top of a section is skipped (its keys belong in ``report.yaml``).
+In: the config's ordered section paths. Out: one :class:`Section` per file with its text, so
+later stages can report ``path:line``. pandoc reads a YAML block at the top of a section itself
+(its keys are metadata, as in pandoc).
+
+A report folder may come from a partner, so every file is read the same careful way
+(:func:`read_text`): a regular file only (no device, pipe or folder), inside the report folder
+(a symbolic link may not lead out of it), of a bounded size, as UTF-8.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BriefingError, Diagnostics
 
-#: characters briefing uses internally as markers in the HTML; never accepted from input
-PRIVATE_MARKERS = "\ue000\ue001"
 #: a section larger than this is not a briefing (a 20-page briefing is about 100 KB)
 MAX_SECTION_BYTES = 5 * 1024 * 1024
 
@@ -23,8 +27,8 @@ class Section:
     """One Markdown file of the briefing."""
 
     path: Path  #: absolute path of the file
-    text: str  #: the Markdown, front matter removed
-    first_line: int  #: file line number of ``text``'s first line (1-based)
+    text: str  #: the whole file (line 1 is the file's first line)
+    first_line: int = 1
 
 
 def read_sections(paths: tuple[Path, ...]) -> list[Section]:
@@ -32,33 +36,69 @@ def read_sections(paths: tuple[Path, ...]) -> list[Section]:
     diags = Diagnostics()
     sections = []
     for path in paths:
-        try:
-            if path.stat().st_size > MAX_SECTION_BYTES:
-                diags.error(f"{path.stat().st_size // 2**20} MB is too large for a section (the "
-                            f"limit is {MAX_SECTION_BYTES // 2**20} MB); split it", path, 1)
-                continue
-            raw = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            diags.error("not UTF-8 text; save the file as UTF-8", path, line)
-            continue
-        except OSError as exc:
-            diags.error(f"cannot read: {exc.strerror}", path)
-            continue
-        raw = raw.lstrip("\ufeff").replace("\r\n", "\n")
-        for marker in PRIVATE_MARKERS:
-            raw = raw.replace(marker, "")
-        text, first = _strip_front_matter(raw)
-        sections.append(Section(path=path, text=text, first_line=first))
-    if diags.errors:
-        raise BriefingError(diags.items)
+        text = read_text(path, MAX_SECTION_BYTES, diags, what="section")
+        if text is not None:
+            sections.append(Section(path=path, text=text))
+    diags.raise_if_errors()
     return sections
 
 
-def _strip_front_matter(raw: str) -> tuple[str, int]:
-    lines = raw.split("\n")
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() in ("---", "..."):
-                return "\n".join(lines[i + 1:]), i + 2
-    return raw, 1
+def read_text(path: Path, limit: int, diags: Diagnostics, what: str = "file") -> str | None:
+    """A regular file's text (BOM and CR-LF normalised), or None with an error in ``diags``."""
+    data = read_bytes(path, limit, diags, what)
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.error(f"not UTF-8 text; save the {what} as UTF-8", path, line)
+        return None
+    if "\0" in text:
+        diags.error(f"the {what} holds a NUL character (a binary file?); save it as plain "
+                    "text", path, text[: text.index("\0")].count("\n") + 1)
+        return None
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_bytes(path: Path, limit: int, diags: Diagnostics, what: str = "file") -> bytes | None:
+    """A regular file's bytes, at most ``limit``; refuses devices, pipes and folders without
+    opening them (a named pipe would block, ``/dev/zero`` would never end)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            diags.error(f"the {what} is not a regular file; give a text file", path)
+            return None
+        if info.st_size > limit:
+            diags.error(f"{info.st_size / 2**20:.1f} MB is too large for a {what} (the limit "
+                        f"is {limit // 2**20} MB); split it or make it smaller", path, 1)
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        diags.error(f"cannot read the {what}: {exc.strerror}", path)
+        return None
+    if len(data) > limit:
+        diags.error(f"the {what} is larger than {limit // 2**20} MB; make it smaller", path, 1)
+        return None
+    return data
+
+
+def confined(folder: Path, name: str, root: Path | None = None) -> Path:
+    """``name`` (relative to ``folder``) resolved, refusing anything outside ``folder`` or
+    ``root`` (the wider folder the command line may allow). The error's message reads after
+    the name ("… is outside the report folder").
+
+    Absolute paths, ``..`` and symbolic links that lead out are all refused: a report folder
+    from a partner must not make briefing read the rest of the machine. A wider root is the
+    command line's to give (``--root``), never a file's.
+    """
+    if "\0" in name:
+        raise BriefingError("is not a file name (it holds a NUL character)")
+    home = folder.resolve()
+    candidate = Path(name).expanduser() if name.startswith("~") else Path(name)
+    path = (home / candidate).resolve()
+    if not path.is_relative_to(home) and not (root and path.is_relative_to(root.resolve())):
+        raise BriefingError(f"is outside the report folder ({home}); copy it into the folder, "
+                            "or allow a wider folder with --root DIR")
+    return path

@@ -1,9 +1,13 @@
 """Stage 6: the house style's Jinja template -> one HTML document.
 
-In: the config, the assembled body, headings and reference list. Out: :class:`Page`, the HTML
+In: the config, the written body, headings and reference list. Out: :class:`Page`, the HTML
 text plus the folders WeasyPrint may read from. The template and CSS live in ``styles/`` (or the
 folder named by ``styles:`` in report.yaml) so the look can change without touching Python.
-Autoescaping is on: only the engine's own HTML (body, formatted references) is marked safe.
+
+A template may come from a partner's folder, so it runs in Jinja's immutable sandbox and sees
+plain data only (text, numbers, lists and dicts; no paths or objects whose methods could reach
+the machine). Autoescaping is on: only the engine's own HTML (body, formatted references) is
+marked safe.
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from pathlib import Path
 import fontpkg_pt_sans
 import fontpkg_pt_serif
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
-from .citations import CitationResult
 from .config import Config
 from .errors import BriefingError
-from .markdown import Heading
+from .writer import Entry, Heading
 
 TEMPLATE = "briefing.html"
 
@@ -62,24 +66,38 @@ def font_dirs() -> tuple[Path, ...]:
 
 
 def render_page(config: Config, body: str, headings: list[Heading],
-                cited: CitationResult) -> Page:
+                references: list[Entry]) -> Page:
     folder = config.styles_dir
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
+                                        undefined=jinja2.StrictUndefined,
+                                        keep_trailing_newline=True)
     try:
         template = env.get_template(TEMPLATE)
         html = template.render(
-            config=config, version=__version__, body=Markup(body), headings=headings,
-            references=[{"key": e.key, "html": Markup(e.html)} for e in cited.references],
-            fonts=packaged_fonts(), created=creation_date(config),
+            config=template_config(config), version=__version__, body=Markup(body),
+            headings=[{"level": h.level, "text": h.text, "id": h.id,
+                       "listed": "unlisted" not in h.classes} for h in headings],
+            references=[{"key": e.key, "html": Markup(e.html)} for e in references],
+            fonts=[vars(f) for f in packaged_fonts()], created=creation_date(config),
             styles_url=folder.as_uri() + "/")
     except jinja2.TemplateSyntaxError as exc:
-        raise BriefingError(f"template syntax: {exc.message}", Path(exc.filename or TEMPLATE),
-                            exc.lineno) from None
-    except jinja2.UndefinedError as exc:
-        raise BriefingError(f"template uses an unknown variable: {exc.message}",
+        raise BriefingError(f"template syntax: {exc.message}",
+                            folder / (exc.filename or TEMPLATE), exc.lineno) from None
+    except jinja2.TemplateError as exc:
+        raise BriefingError(f"template: {exc.message or type(exc).__name__}; the house "
+                            "template can only use the variables listed at its top",
                             folder / TEMPLATE) from None
     return Page(html=html, styles_dir=folder, content_dir=config.folder, font_dirs=font_dirs())
+
+
+def template_config(config: Config) -> dict[str, object]:
+    """What the template may know of the config: text, numbers and lists, nothing else."""
+    return {
+        "title": config.title, "subtitle": config.subtitle, "authors": list(config.authors),
+        "organisation": config.organisation, "date": config.date, "lang": config.lang,
+        "subject": config.subject, "keywords": list(config.keywords),
+        "labels": dict(config.labels), "toc": config.toc, "toc_depth": config.toc_depth,
+    }
 
 
 def creation_date(config: Config) -> str:
@@ -87,7 +105,10 @@ def creation_date(config: Config) -> str:
     match = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", config.date)
     if match:
         year, month, day = (int(g) if g else 1 for g in match.groups())
-        return dt.date(year, month, day).isoformat() + "T00:00:00Z"
+        try:
+            return dt.date(year, month, day).isoformat() + "T00:00:00Z"
+        except ValueError:
+            pass  # the config reports an impossible date; fall back like free text
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         stamp = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,15 +14,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 from generate import write_report  # noqa: E402
 
 from briefing.pipeline import BuildResult, build  # noqa: E402
+from briefing.writer import Written  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+# the tests' own cache: never the user's, and empty at the start of every run
+os.environ["BRIEFING_CACHE_DIR"] = tempfile.mkdtemp(prefix="briefing-test-cache-")
 
 
 @pytest.fixture(scope="session")
 def kazakhstan(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The default briefing, built once for all end-to-end tests."""
     out = tmp_path_factory.mktemp("kz") / "report.pdf"
-    return build(ROOT / "report", out)
+    return build(ROOT / "report", out, root=ROOT)
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +53,22 @@ def write(folder: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return folder
+
+
+def written(folder: Path, files: dict[str, str], corrections: frozenset[str] | None = None,
+            ) -> Written:
+    """Write a report folder and run the stages up to the HTML writer (real pandoc)."""
+    from briefing.checks import analyse
+    from briefing.citations import format_citations
+    from briefing.config import load_config
+    from briefing.corrections import ALL
+    from briefing.errors import Diagnostics
+    from briefing.writer import write_html
+
+    write(folder, files)
+    config = load_config(folder)
+    chosen = ALL if corrections is None else corrections
+    analysis = analyse(config, Diagnostics(), chosen)
+    assert analysis.style is not None
+    cited = format_citations(analysis.document, analysis.refs, analysis.style, config, chosen)
+    return write_html(cited, analysis.document, config.lang, chosen)

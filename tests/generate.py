@@ -36,7 +36,10 @@ def _paragraph(rng: random.Random, keys: list[str], note_ids: list[int],
     sentences = [_sentence(rng) for _ in range(rng.randint(3, 9))]
     for _ in range(rng.choice(per_paragraph)):
         i = rng.randrange(len(sentences))
-        sentences[i] = sentences[i][:-1] + _citation(rng, keys, note_ids) + "."
+        end = sentences[i][:-1]
+        # a second citation at the same place: pandoc needs a space between two brackets
+        space = " " if end.endswith("]") else ""
+        sentences[i] = end + space + _citation(rng, keys, note_ids) + "."
     return " ".join(sentences)
 
 

@@ -29,22 +29,33 @@ def test_markdown_problems(tmp_path: Path) -> None:
                 "![](missing.png)\n\n[bad](javascript:alert(1)) [local](notes.txt)\n\n"
                 "<script>alert(1)</script>\n\nUsed[^ok].\n\n[^ok]: Fine.\n[^spare]: Unused.\n"})
     messages = _messages(folder, tmp_path)
-    assert "r/a.md:3:9: error: unknown citation key 'nowak2008' (did you mean 'nowak2009'?); " \
+    assert "r/a.md:3:10: error: unknown citation key 'nowak2008' (did you mean 'nowak2009'?); " \
            "add it to the bibliography or fix the key" in messages
     assert "r/a.md:3:35: error: footnote 'gone' is used but never defined; add '[^gone]: …' " \
            "or remove the mark" in messages
-    assert "r/a.md:5:6: error: citation bracket is not closed: add ']' after the citation" \
+    assert "r/a.md:5:11: error: citation bracket is not closed: add ']' after the citation" \
         in messages
     assert "r/a.md:7:5: warning: image 'missing.png' has no alt text: describe it in ![…] for " \
            "readers of the PDF on screen" in messages
     assert f"r/a.md:7:5: error: image 'missing.png' not found (looked in {folder})" in messages
-    assert "r/a.md:9:36: warning: link to 'notes.txt' will not work in a PDF: use an http(s) " \
-           "or mailto address, or #heading-id" in messages
-    assert "r/a.md:9:7: error: link to 'javascript:alert(1)' is not allowed: links may use " \
-           "http, https, mailto or point within the briefing (#…)" in messages
+    assert "r/a.md:9:36: error: link to 'notes.txt' is not allowed: links to files can open " \
+           "programs or files on a reader's machine; use http, https, mailto or #heading-id" \
+        in messages
+    assert "r/a.md:9:7: error: link to 'javascript:alert(1)' is not allowed: 'javascript:' " \
+           "links can open programs or files on a reader's machine; use http, https, mailto " \
+           "or #heading-id" in messages
     assert "r/a.md:11:1: warning: raw HTML is not rendered; it is printed as text (write " \
            "Markdown instead)" in messages
-    assert "r/a.md:16:1: warning: footnote 'spare' is defined but never used" in messages
+    assert "r/a.md:16:1: warning: footnote 'spare' is defined but never used; call it with " \
+           "[^spare] or delete it" in messages
+
+
+def test_citations_written_together_are_reported(tmp_path: Path) -> None:
+    folder = write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n",
+                                    "r.bib": BIB, "a.md": "Text [@nowak2009][@undated, 4].\n"})
+    assert "r/a.md:1:7: error: '[@nowak2009][@…]': two bracketed citations written together " \
+           "are read as text; write them in one bracket ([@a; @b]) or put a space between " \
+           "them" in _messages(folder, tmp_path)
 
 
 def test_bibliography_problems(tmp_path: Path) -> None:
@@ -74,7 +85,7 @@ def test_unknown_style_is_reported_with_the_others(tmp_path: Path) -> None:
     assert any(m.startswith("r/report.yaml:3: error: csl: unknown style "
                             "'chicgo-notes-bibliography' (did you mean "
                             "chicago-notes-bibliography") for m in messages)
-    assert any(m.startswith("r/a.md:1:6: error: unknown citation key 'nowak2010' (did you "
+    assert any(m.startswith("r/a.md:1:7: error: unknown citation key 'nowak2010' (did you "
                             "mean 'nowak2009'?)") for m in messages)
 
 
@@ -89,15 +100,16 @@ def test_check_command_reports_and_sets_the_exit_code(tmp_path: Path) -> None:
 
 
 def test_default_briefing_checks_clean_of_errors() -> None:
-    diags = check(ROOT / "report")
+    diags = check(ROOT / "report", ROOT)
     assert diags.errors == [] and len(diags.warnings) == 2
 
 
-def test_fields_the_mapping_drops_are_reported(tmp_path: Path) -> None:
-    bib = ("@book{a, title={A}, year={2001}, file={a.pdf}, timestamp={2020}}\n"
-           "@book{b, title={B}, year={2002}, file={b.pdf}}\n")
+def test_export_bookkeeping_is_quiet_and_unknown_fields_are_one_note(tmp_path: Path) -> None:
+    bib = ("@book{a, title={A}, year={2001}, file={a.pdf}, timestamp={2020}, owner={me}}\n"
+           "@article{b, title={B}, journal={J}, year={2002}, numpages={12}, articleno={3}}\n"
+           "@article{c, title={C}, journal={J}, year={2003}, numpages={9}}\n")
     folder = write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n",
-                                    "r.bib": bib, "a.md": "Text [@a; @b].\n"})
+                                    "r.bib": bib, "a.md": "Text [@a; @b; @c].\n"})
     assert _messages(folder, tmp_path) == [
-        "r/r.bib:1: warning: fields briefing does not use are left out: file (2 entries), "
-        "timestamp (1 entry)"]
+        "r/r.bib:2: note: fields pandoc does not print are left out: articleno (1), "
+        "numpages (2)"]

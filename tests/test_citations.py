@@ -1,16 +1,16 @@
-"""Stage 4: citations formatted by pandoc's citeproc (the real engine)."""
+"""Stage 4: pandoc's citeproc formats citations, notes and references (the real engine)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from conftest import write, written
 
-from briefing.bibliography import parse_bibliography
-from briefing.citations import check_keys, format_citations, resolve_style
+from briefing import pandoc
+from briefing.citations import resolve_style
+from briefing.config import load_config
 from briefing.errors import BriefingError
-from briefing.markdown import parse_sections
-from briefing.sources import Section
 
 BIB = """
 @book{nowak2005, author={Nowak, Manfred}, title={{U.N.} Covenant on Civil and Political Rights},
@@ -19,115 +19,128 @@ BIB = """
   type={Policy Brief}, number={17}, institution={Institute for Sahel Studies}, year={2022}}
 @online{icrc, author={{International Committee of the Red Cross}}, title={Rule 1},
   url={https://ihl-databases.icrc.org/en/customary-ihl/v1/rule1}, urldate={2024-05-02}}
+@article{ru2011, author={Иванов, Иван}, title={Свобода собраний}, journal={Право},
+  date={2011-09-09}, langid={russian}}
 """
 
 
 def _format(tmp_path: Path, text: str, style: str = "chicago-notes-bibliography",
-            lang: str = "en-US") -> tuple[list[tuple[str, str | None]], list[str]]:
-    bib = tmp_path / "r.bib"
-    bib.write_text(BIB, encoding="utf-8")
-    refs = parse_bibliography((bib,))
-    parsed = parse_sections([Section(tmp_path / "a.md", text, 1)], lang)
-    csl = resolve_style(style, tmp_path, tmp_path / "report.yaml", None)
-    result = format_citations(parsed, refs, csl, lang, ())
-    out = [(result.formatted[c.id].text, result.formatted[c.id].note) for c in parsed.citations]
-    return out, [e.html for e in result.references]
+            lang: str = "en-US") -> tuple[list[str], list[str], str]:
+    out = written(tmp_path / "r", {"report.yaml": f"title: T\nlang: {lang}\ncsl: {style}\n"
+                                                  "bibliography: r.bib\n",
+                                   "r.bib": BIB, "a.md": text})
+    return [n.html for n in out.notes], [e.html for e in out.references], out.body
 
 
 def test_chicago_full_note_then_short_note(tmp_path: Path) -> None:
-    notes, refs = _format(tmp_path, "A [@nowak2005, 45]. B [@okafor2022]. C [@nowak2005, 50].")
-    assert notes[0] == ("", "Manfred Nowak, <em>U.N. Covenant on Civil and Political Rights: "
-                            "CCPR Commentary</em>, 2nd ed. (N. P. Engel, 2005), 45.")
-    assert notes[1][1] == ("Amara Okafor, <em>Water Governance in the Sahel</em>, Policy Brief "
-                           "no. 17 (Institute for Sahel Studies, 2022).")
-    assert notes[2][1] == "Nowak, <em>U.N. Covenant on Civil and Political Rights</em>, 50."
+    notes, refs, _ = _format(tmp_path, "A [@nowak2005, 45]. B [@okafor2022]. C [@nowak2005, 50].")
+    assert notes == [
+        "Manfred Nowak, <em>U.N. Covenant on Civil and Political Rights: CCPR Commentary</em>, "
+        "2nd ed. (N. P. Engel, 2005), 45.",
+        "Amara Okafor, <em>Water Governance in the Sahel</em>, Policy Brief no. 17 (Institute "
+        "for Sahel Studies, 2022).",
+        "Nowak, <em>U.N. Covenant on Civil and Political Rights</em>, 50."]
     assert len(refs) == 2 and refs[0].startswith("Nowak, Manfred. <em>U.N. Covenant")
 
 
 def test_ibid_variant(tmp_path: Path) -> None:
-    notes, _ = _format(tmp_path, "A [@nowak2005, 45]. B [@nowak2005, 45]. C [@nowak2005, 50].",
-                       style="chicago-notes-bibliography-subsequent-ibid")
-    assert [n for _, n in notes][1:] == ["Ibid.", "Ibid., 50."]
-
-
-def test_citation_inside_an_author_footnote_is_inline(tmp_path: Path) -> None:
-    notes, _ = _format(tmp_path, "Text.^[As argued in [@okafor2022, 3].]")
-    text, note = notes[0]
-    # as pandoc does: no note of its own, the citation in parentheses inside the author's note
-    assert note is None and text.startswith("(Amara Okafor, <em>Water Governance")
-    assert text.endswith("2022), 3)")
+    notes, _, _ = _format(tmp_path, "A [@nowak2005, 45]. B [@nowak2005, 45]. C [@nowak2005, 50].",
+                          style="chicago-notes-bibliography-subsequent-ibid")
+    assert notes[1:] == ["Ibid.", "Ibid., 50."]
 
 
 def test_author_date_style_gives_in_text_citations(tmp_path: Path) -> None:
-    notes, refs = _format(tmp_path, "A [@nowak2005, 45]. @okafor2022 [p. 3] argues.",
-                          style="apa")
-    assert notes == [("(Nowak, 2005, p. 45)", None), ("Okafor (2022, p. 3)", None)]
-    assert refs[0].startswith("Nowak, M. (2005). <em>U.N. covenant on civil and political "
-                              "rights: CCPR commentary</em>")
+    notes, refs, body = _format(tmp_path, "A [@nowak2005, 45]. @okafor2022 [p. 3] argues.",
+                                style="apa")
+    assert notes == []
+    assert '<span class="citation" data-cites="nowak2005">(Nowak, 2005, p. 45)</span>' in body
+    assert '<span class="citation" data-cites="okafor2022">Okafor (2022, p. 3)</span>' in body
+    assert refs[0] == ("Nowak, M. (2005). <em>U.N. Covenant on civil and political rights: "
+                       "CCPR commentary</em> (2nd ed.). N. P. Engel.")
 
 
 def test_oscola_back_references(tmp_path: Path) -> None:
-    notes, _ = _format(tmp_path, "A [@okafor2022]. B [@nowak2005]. C [@okafor2022, 4].",
-                       style="oscola", lang="en-GB")
-    assert notes[2][1] == "Okafor (n 1) 4."
+    notes, _, _ = _format(tmp_path, "A [@okafor2022]. B [@nowak2005]. C [@okafor2022, 4].",
+                          style="oscola", lang="en-GB")
+    assert notes[2] == "Okafor (n 1) 4."
+
+
+def test_locators_prefixes_and_markup_are_pandocs(tmp_path: Path) -> None:
+    notes, _, _ = _format(tmp_path, "A [*cf.* @nowak2005, 240--242]. B [-@okafor2022, chap. 2; "
+                                    "@nowak2005, pp. 3--5].")
+    assert notes[0].startswith("<em>Cf.</em> Manfred Nowak")
+    assert notes[0].endswith("240–42.")  # Chicago shortens the range, as pandoc does
+    assert notes[1].startswith("<em>Water Governance in the Sahel</em>")
+    assert notes[1].endswith("3–5.")
+
+
+def test_russian_dates_in_the_genitive(tmp_path: Path) -> None:
+    notes, _, _ = _format(tmp_path, "Текст [@ru2011].", lang="ru")
+    assert "9 сентября 2011" in notes[0]
 
 
 def test_unknown_keys_are_all_reported_with_suggestions(tmp_path: Path) -> None:
-    bib = tmp_path / "r.bib"
-    bib.write_text(BIB, encoding="utf-8")
-    parsed = parse_sections([Section(tmp_path / "a.md", "A [@nowak2050].\n\nB [@zzz].", 1)],
-                            "en")
-    with pytest.raises(BriefingError) as exc:
-        check_keys(parsed.citations, parse_bibliography((bib,)), (), tmp_path / "r.yaml", 1)
-    assert [d.format(tmp_path) for d in exc.value.diagnostics] == [
-        "a.md:1:3: error: unknown citation key 'nowak2050' (did you mean 'nowak2005'?); add it "
-        "to the bibliography or fix the key",
-        "a.md:3:3: error: unknown citation key 'zzz'; add it to the bibliography or fix the key"]
+    write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n", "r.bib": BIB,
+                           "a.md": "A [@nowak2050].\n\nB [@zzz]."})
+    from briefing.checks import check
+
+    assert [d.format(tmp_path) for d in check(tmp_path / "r").errors] == [
+        "r/a.md:1:4: error: unknown citation key 'nowak2050' (did you mean 'nowak2005'?); add "
+        "it to the bibliography or fix the key",
+        "r/a.md:3:4: error: unknown citation key 'zzz'; add it to the bibliography or fix the "
+        "key"]
 
 
 def test_unknown_style_suggests_names(tmp_path: Path) -> None:
+    write(tmp_path, {"report.yaml": "title: T\n\ncsl: chicago-notes-bibliografy\n", "a.md": ""})
     with pytest.raises(BriefingError) as exc:
-        resolve_style("chicago-notes-bibliografy", tmp_path, tmp_path / "report.yaml", 7)
+        resolve_style(load_config(tmp_path))
     [diag] = exc.value.diagnostics
-    assert diag.line == 7
+    assert diag.line == 3
     assert "did you mean chicago-notes-bibliography" in diag.message
+
+
+def test_a_dependent_style_takes_its_parent_from_the_collection(tmp_path: Path) -> None:
+    write(tmp_path, {"report.yaml": "title: T\ncsl: journal.csl\n", "a.md": "",
+                     "journal.csl": _dependent("http://www.zotero.org/styles/apa")})
+    style = resolve_style(load_config(tmp_path))
+    assert style.path.name == "apa.csl" and not style.is_note
+
+
+def test_a_dependent_style_is_never_fetched(tmp_path: Path) -> None:
+    write(tmp_path, {"report.yaml": "title: T\ncsl: journal.csl\n", "a.md": "",
+                     "journal.csl": _dependent("http://127.0.0.1:9/styles/evil")})
+    with pytest.raises(BriefingError) as exc:
+        resolve_style(load_config(tmp_path))
+    assert "is not in the bundled collection, and briefing never fetches styles" in \
+        exc.value.diagnostics[0].message
+
+
+def test_a_style_with_entities_is_refused(tmp_path: Path) -> None:
+    csl = ('<?xml version="1.0"?><!DOCTYPE style [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<style xmlns="http://purl.org/net/xbiblio/csl" class="note"/>')
+    write(tmp_path, {"report.yaml": "title: T\ncsl: x.csl\n", "a.md": "", "x.csl": csl})
+    with pytest.raises(BriefingError, match="declares a DOCTYPE or entities"):
+        resolve_style(load_config(tmp_path))
 
 
 def test_unchanged_citations_are_not_formatted_again(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing import citations
+    first = _format(tmp_path / "one", "A [@nowak2005, 45].")
+    real = pandoc.run_json
 
-    bib = tmp_path / "r.bib"
-    bib.write_text(BIB, encoding="utf-8")
-    parsed = parse_sections([Section(tmp_path / "a.md", "A [@nowak2005, 45].", 1)], "en")
-    csl = resolve_style("chicago-notes-bibliography", tmp_path, tmp_path, None)
-    first = format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
+    def only_reading(args: list[str], *rest: object, **kw: object) -> object:
+        assert "--citeproc" not in args, "citeproc ran although nothing changed"
+        return real(args, *rest, **kw)  # type: ignore[arg-type]
 
-    def no_pandoc(*args: object) -> str:
-        raise AssertionError("pandoc ran although nothing changed")
-
-    monkeypatch.setattr(citations, "_run_pandoc", no_pandoc)
-    again = format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
-    assert again == first
-    bib.write_text(BIB.replace("2005", "2006"), encoding="utf-8")
-    with pytest.raises(AssertionError, match="pandoc ran"):
-        format_citations(parsed, parse_bibliography((bib,)), csl, "en", (), tmp_path / "c")
+    monkeypatch.setattr(pandoc, "run_json", only_reading)
+    assert _format(tmp_path / "two", "A [@nowak2005, 45].") == first
+    with pytest.raises(AssertionError, match="citeproc ran"):
+        _format(tmp_path / "three", "A [@nowak2005, 46].")
 
 
-def test_harvard_in_text_and_reference_list(tmp_path: Path) -> None:
-    notes, refs = _format(tmp_path, "A [@okafor2022, 4]. As @nowak2005 [p. 45] shows.",
-                          style="harvard-cite-them-right", lang="en-GB")
-    assert notes == [("(Okafor, 2022, p. 4)", None), ("Nowak (2005, p. 45)", None)]
-    assert refs[0].startswith("Nowak, M. (2005) <em>U.N. covenant on civil and political "
-                              "rights: CCPR commentary</em>. 2nd edn.")
-
-
-def test_suppress_author_prefix_and_several_works_in_order(tmp_path: Path) -> None:
-    notes, _ = _format(tmp_path, "As Nowak says [-@nowak2005, 45]. Both [see @okafor2022, "
-                                 "chap. 2; @nowak2005, pp. 3–5].")
-    assert notes[0][1] == ("<em>U.N. Covenant on Civil and Political Rights: CCPR "
-                           "Commentary</em>, 2nd ed. (N. P. Engel, 2005), 45.")
-    assert notes[1][1] is not None
-    assert notes[1][1].startswith("See Amara Okafor, <em>Water Governance in the Sahel</em>")
-    assert notes[1][1].endswith("chap. 2; Nowak, <em>U.N. Covenant on Civil and Political "
-                                "Rights</em>, 3–5.")
+def _dependent(parent: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<style xmlns="http://purl.org/net/xbiblio/'
+            'csl" version="1.0" default-locale="en-US"><info><title>Journal</title>'
+            f'<id>http://example.org/j</id><link href="{parent}" rel="independent-parent"/>'
+            '</info></style>')

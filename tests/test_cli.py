@@ -33,7 +33,7 @@ def test_user_error_is_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == [
-        "brief/a.md:1:6: error: unknown citation key 'b'; add it to the bibliography or fix "
+        "brief/a.md:1:7: error: unknown citation key 'b'; add it to the bibliography or fix "
         "the key",
         "brief/r.bib:1: warning: 'a' is never cited, so it is not in the sources; cite it or "
         "list it under nocite in report.yaml",
@@ -54,8 +54,6 @@ def test_bad_option_is_a_usage_error(capsys: object) -> None:
 
 def test_a_bug_gets_a_short_report_and_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing import notes
-
     folder = write(tmp_path / "brief", {
         "report.yaml": "title: T\nbibliography: r.bib\n",
         "r.bib": "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n",
@@ -64,11 +62,10 @@ def test_a_bug_gets_a_short_report_and_exit_3(tmp_path: Path, capsys: pytest.Cap
     def broken(*args: object) -> None:
         raise ValueError("simulated bug")
 
-    monkeypatch.setattr(notes, "assemble", broken)
-    monkeypatch.setattr("briefing.pipeline.assemble", broken)
+    monkeypatch.setattr("briefing.pipeline.write_html", broken)
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith(f"briefing: internal error: stage 'notes' failed on {folder}: "
+    assert err.startswith(f"briefing: internal error: stage 'write' failed on {folder}: "
                           "ValueError: simulated bug\nThis is a bug in briefing")
     assert "Traceback" not in err
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--debug"]) == 3

@@ -70,5 +70,5 @@ def test_wrong_types_are_named(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as exc:
         load_config(folder)
     assert _messages(exc, tmp_path) == [
-        "report.yaml:3:1: error: 'author' must be text or a list of texts",
-        "report.yaml:2:1: error: 'lang' must be a BCP 47 tag such as en-GB or ru, not 12"]
+        "report.yaml:2:1: error: 'lang' must be a BCP 47 tag such as en-GB or ru, not 12",
+        "report.yaml:3:1: error: 'author' must be text or a list of texts"]

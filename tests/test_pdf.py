@@ -42,8 +42,8 @@ def test_images_outside_the_report_or_on_the_network_are_refused(tmp_path: Path)
     with pytest.raises(BriefingError) as exc:
         build(folder, tmp_path / "out.pdf")
     assert [d.format(tmp_path) for d in exc.value.diagnostics] == [
-        f"r/a.md:3:6: error: image '../outside.png' is outside the report folder; copy it "
-        f"into {folder}",
+        f"r/a.md:3:6: error: image '../outside.png' is outside the report folder ({folder}); "
+        "copy it into the folder, or allow a wider folder with --root DIR",
         "r/a.md:5:6: error: image 'http://127.0.0.1:9/x.png' is not a file of the report: "
         "briefing never fetches from the network; save it in the report folder"]
     assert not (tmp_path / "out.pdf").exists()
@@ -60,7 +60,7 @@ def test_user_css_cannot_reach_outside_the_sandbox(tmp_path: Path) -> None:
                    encoding="utf-8")
     folder = write(tmp_path / "r", {"report.yaml": YAML + f"styles: {styles}\n",
                                     "r.bib": BIB, "a.md": "# H\n\nText [@a].\n"})
-    result = build(folder, tmp_path / "out.pdf")
+    result = build(folder, tmp_path / "out.pdf", root=tmp_path)  # styles beside the folder
     refused = [d.message for d in result.diagnostics.warnings if "refused" in d.message]
     assert any("http://127.0.0.1:9/x.css" in m for m in refused), refused
     assert sum("secret.png" in m for m in refused) >= 1, refused
@@ -75,7 +75,7 @@ def test_a_note_taller_than_a_page_is_reported_with_its_line(tmp_path: Path) -> 
     messages = [d.format(tmp_path) for d in result.diagnostics.warnings]
     assert messages == [
         "r/a.md:5: warning: a footnote of 11699 characters may not fit on one page "
-        "(WeasyPrint cannot split notes); shorten it or split it",
+        "(notes are never split across pages); shorten it or split it",
         "r/a.md:5: warning: note 2 is too long to fit on one page and is cut off or missing "
         "in the PDF; shorten it or split it into two notes"]
 

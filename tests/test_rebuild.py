@@ -85,7 +85,7 @@ def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> 
     assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "1"]
     assert table[4].split()[:2] == ["tj", "FAILED"]
     assert table[-1] == "2 of 3 briefings built, 1 failed"
-    assert "tj/a.md:3:6: error: unknown citation key 'missing'" in proc.stderr
+    assert "tj/a.md:3:7: error: unknown citation key 'missing'" in proc.stderr
     assert (tmp_path / "build" / "kz.pdf").is_file() and (tmp_path / "build" / "kg.pdf").is_file()
 
 
@@ -115,9 +115,9 @@ class _Watcher:
 
 def test_watch_rebuilds_on_every_kind_of_input_and_survives_a_broken_edit(
         tmp_path: Path) -> None:
-    styles = tmp_path / "house"
+    styles = tmp_path / "brief" / "house"
     shutil.copytree(ROOT / "styles", styles)
-    folder = _report(tmp_path / "brief", extra=f"styles: {styles}\n")
+    folder = _report(tmp_path / "brief", extra="styles: house\n")
     output = tmp_path / "out.pdf"
     watcher = _Watcher(folder, output)
     try:

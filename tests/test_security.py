@@ -108,8 +108,8 @@ def test_a_table_of_100000_rows_is_an_error(tmp_path: Path) -> None:
                                     "r.bib": BIB,
                                     "a.md": f"Text [@a].\n\n| N | X |\n|---|---|\n{rows}"})
     messages = [d.format(tmp_path) for d in check(folder).errors]
-    assert messages == ["r/a.md:2005: error: table with more than 2000 rows; split it or summarise "
-                        "it (a briefing's reader cannot use it either)"]
+    assert messages == ["r/a.md:3: error: table with 100001 rows (more than 2000); split it or "
+                        "summarise it"]
 
 
 def test_deeply_nested_lists_are_an_error(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_deeply_nested_lists_are_an_error(tmp_path: Path) -> None:
     folder = write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n",
                                     "r.bib": BIB, "a.md": f"Text [@a].\n\n{nested}"})
     messages = [d.message for d in check(folder).errors]
-    assert messages == ["lists or quotations nested more than 12 levels deep; flatten them"]
+    assert messages == ["lists, quotations or divs nested more than 12 levels deep; flatten them"]
 
 
 def test_a_huge_section_is_refused_before_parsing(tmp_path: Path) -> None:
@@ -125,5 +125,5 @@ def test_a_huge_section_is_refused_before_parsing(tmp_path: Path) -> None:
                                     "r.bib": BIB, "a.md": "Text [@a].\n"})
     (folder / "b.md").write_text("word " * (2 * 2**20), encoding="utf-8")
     messages = [d.format(tmp_path) for d in check(folder).errors]
-    assert messages == ["r/b.md:1: error: 10 MB is too large for a section (the limit is 5 MB); "
-                        "split it"]
+    assert messages == ["r/b.md:1: error: 10.0 MB is too large for a section (the limit is 5 MB); "
+                        "split it or make it smaller"]
