@@ -228,6 +228,20 @@ def _in_endnotes(el: Element) -> bool:
     return any(a.tag == "section" and "footnotes" in a.classes for a in el.ancestors())
 
 
+# punctuation pandoc moved in front of a note call: one mark, but not the period of "et al."
+_MOVED = re.compile(r"(?:[,;:!?]|(?<!\bal)(?<!\bed)(?<!\beds)(?<!\bJr)(?<!\b[A-Z])\.)$")
+
+
+def _intext(span: Element, read: Callable[[Element, Skip], str]) -> str:
+    """A body citation's running text. In a note style pandoc moves the punctuation that
+    follows a citation into its span, before the note call ("Julien Mathieu.¹"); that mark
+    belongs to the sentence, so it is dropped here (a span left empty is only a note call)."""
+    text = read(span, _is_note_call)
+    if any(_is_note_call(el) for el in span.iter()):
+        text = _MOVED.sub("", text).rstrip()
+    return text
+
+
 def extract(html: str) -> OracleOutput:
     """Notes, references and in-text citations from pandoc's ``-t html`` output."""
     root = parse_html(html)
@@ -241,16 +255,16 @@ def extract(html: str) -> OracleOutput:
                and any(a.attrs.get("id") == "refs" for a in div.ancestors())]
     cites = [span for span in root.iter()
              if span.tag == "span" and "citation" in span.classes and not _in_endnotes(span)
-             and text_of(span, _is_note_call)]
+             and _intext(span, text_of)]
     refs = [(div.attrs.get("id", "").removeprefix("ref-"), div) for div in entries]
     refs = [(key, div) for key, div in refs if text_of(div)]
     return OracleOutput(
         notes=[text_of(li, _is_backlink) for li in notes],
         references=[(key, text_of(div)) for key, div in refs],
-        intext=[text_of(span, _is_note_call) for span in cites],
+        intext=[_intext(span, text_of) for span in cites],
         notes_markup=[markup_of(li, _is_backlink) for li in notes],
         references_markup=[(key, markup_of(div)) for key, div in refs],
-        intext_markup=[markup_of(span, _is_note_call) for span in cites],
+        intext_markup=[_intext(span, markup_of) for span in cites],
     )
 
 

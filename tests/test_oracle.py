@@ -55,6 +55,11 @@ def test_extract_reads_text_as_a_reader_sees_it() -> None:
         '<p>In <span class="citation" data-cites="a">Smith\u00a0(2020,\n p.\u00a03)</span> and'
         '<span class="citation" data-cites="b"><a href="#fn1" class="footnote-ref" id="fnref1">'
         '<sup>1</sup></a></span>.</p>\n'
+        # a note style moves the sentence's punctuation into the span, before the note call
+        '<p>By <span class="citation">Julien Mathieu.<a class="footnote-ref" href="#fn2">'
+        '<sup>2</sup></a></span> And <span class="citation">Raman et al.<a class="footnote-ref"'
+        ' href="#fn3"><sup>3</sup></a></span> So<span class="citation">.<a class="footnote-ref"'
+        ' href="#fn4"><sup>4</sup></a></span></p>\n'
         '<div id="refs" class="references csl-bib-body">\n'
         '<div id="ref-a" class="csl-entry">Smith, J. <em>A  Title</em>. '
         '<a href="https://x.org/?a=1&amp;b=2">https://x.org</a>.</div>\n'
@@ -71,7 +76,7 @@ def test_extract_reads_text_as_a_reader_sees_it() -> None:
     assert out.references_markup == [
         ("a", 'Smith, J. <i>A Title</i>. <a href="https://x.org/?a=1&amp;b=2">https://x.org</a>.')]
     # the note call alone is not in-text; the citation inside the note is not in the body
-    assert out.intext == ["Smith\u00a0(2020, p.\u00a03)"]
+    assert out.intext == ["Smith\u00a0(2020, p.\u00a03)", "Julien Mathieu", "Raman et al."]
 
 
 def test_note_style(sources: tuple[list[Path], list[Path]]) -> None:
