@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .checks import analyse
 from .citations import format_citations
 from .config import Config, load_config
-from .errors import BriefingError, Diagnostics, InternalError
+from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .notes import assemble
 from .pdf import Layout, render_pdf
 from .templates import render_page
@@ -41,8 +41,12 @@ class BuildResult:
 
 
 def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
-          image_cache: dict[str, Any] | None = None) -> BuildResult:
-    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds."""
+          image_cache: dict[str, Any] | None = None,
+          on_checked: Callable[[list[Diagnostic]], None] | None = None) -> BuildResult:
+    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds.
+
+    ``on_checked`` hears the checks' problems as soon as they are known, before layout.
+    """
     diags = Diagnostics()
     timings: dict[str, float] = {}
     peaks: dict[str, int] = {}
@@ -65,6 +69,8 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     _refuse_writing_sources(config, target)
     # 1-3. read the sections and the bibliography, parse the Markdown, check it all
     analysis = timed("read+check", lambda: analyse(config, diags))
+    if on_checked is not None:
+        on_checked(list(diags.items))
     diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
     parsed, refs, style = analysis.parsed, analysis.refs, analysis.style
     assert style is not None  # an unknown style is an error, raised just above
