@@ -26,11 +26,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-#: stage -> the words shown; "starting" and "citations" are quick and not logged in plain mode
+#: stage -> the words shown; plain mode prints only the stages in _PLAIN_STAGES
 STAGES = {
     "starting": "starting",
     "checking": "checking the sources",
     "citations": "formatting citations",
+    "prepare": "preparing the layout",
     "layout": "laying out pages",
     "write": "writing the PDF",
 }
@@ -44,6 +45,7 @@ _BAR = 20
 
 _PAGE_RE = re.compile(r"^Step 5 - Creating layout - Page %d")
 _PASS_RE = re.compile(r"^Step 5 - Creating layout - Repagination #%d")
+_PREPARE_RE = re.compile(r"^Step [1-4] - ")  # fetching HTML, CSS, the box tree
 
 
 def live_terminal(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
@@ -153,8 +155,6 @@ class Display:
             words += f", page {self._pages} of {self._total} (pass {self._passes})"
         elif self._stage == "layout" and self._pages:
             words += f", page {self._pages}"
-        elif self._stage == "write" and self._pages:
-            words += f" ({self._pages} pages)"
         return f"{self._name}: {words}, {seconds}"
 
     def _draw(self, force: bool) -> None:
@@ -163,6 +163,8 @@ class Display:
             return
         width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
         text = self.status()[:width]  # a wrapped line could not be rewritten in place
+        if text == self._drawn:
+            return
         self.stream.write("\r" + text + "\x1b[K")
         self.stream.flush()
         self._drawn, self._last_draw = text, now
@@ -177,10 +179,7 @@ class Display:
     def _plain(self, new_stage: bool) -> None:
         now = self.clock()
         if new_stage and self._stage in _PLAIN_STAGES:
-            words = STAGES[self._stage]
-            if self._stage == "write" and self._pages:
-                words += f" ({self._pages} pages)"
-            self._line(f"{self._name}: {words}")
+            self._line(f"{self._name}: {STAGES[self._stage]}")
             self._last_plain = now
         elif self._stage == "layout" and now - self._last_plain >= PLAIN_EVERY:
             self._line(f"{self._name}: {self._pages} pages laid out "
@@ -208,7 +207,7 @@ class Display:
 # --- WeasyPrint's progress ------------------------------------------------------------------
 
 class _PageHandler(logging.Handler):
-    """Turns WeasyPrint's progress records into ``progress("layout" | "write", pages)``."""
+    """Turns WeasyPrint's progress records into ``progress(stage, page)`` events."""
 
     def __init__(self, progress: Callable[[str, int], None]) -> None:
         super().__init__(logging.INFO)
@@ -225,6 +224,8 @@ class _PageHandler(logging.Handler):
             self.progress("relayout", number)
         elif message.startswith("Step 6 - Creating PDF"):
             self.progress("write", self.pages)
+        elif _PREPARE_RE.match(message):
+            self.progress("prepare", 0)
 
 
 def _first_int(args: object) -> int | None:
