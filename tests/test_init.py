@@ -84,3 +84,10 @@ def test_starter_is_package_data() -> None:
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"starter/*"' in pyproject
     assert {f.name for f in starter_files()} >= {"report.yaml", "sources.bib", "logo.svg"}
+
+
+def test_readme_quick_start_begins_with_init() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = readme[readme.index("## Quick start"):]
+    first_command = quick[quick.index("```sh") + 6:].splitlines()[0]
+    assert first_command.startswith("briefing init ")
