@@ -162,6 +162,8 @@ class _Printer:
 
     def problems(self, diagnostics: list[Diagnostic]) -> None:
         shown_now = visible(diagnostics, self.args.verbose, self.args.quiet, self.args.strict)
+        if not shown_now:
+            return
         with self.display.above():
             for diag in shown_now:
                 print(diag.format(), file=sys.stderr, flush=True)

@@ -164,7 +164,8 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
     def checked(diagnostics: list[Diagnostic]) -> None:
         if hooks.checked is not None:
             hooks.checked(diagnostics)
-        hooks.tell("citations")
+        if not any(d.severity == "error" for d in diagnostics):  # else the build stops here
+            hooks.tell("citations")
 
     hooks.tell("checking")
     try:
