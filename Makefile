@@ -1,5 +1,6 @@
 # Two commands for a fresh clone (see README):
-#   make        builds the default briefing -> build/report.pdf (creates .venv on first run)
+#   make        builds the default briefing -> build/report.pdf (creates .venv on first run;
+#               as root it first installs two optional apt packages: make NO_SYSTEM=1 skips)
 #   make test   runs every test
 PYTHON ?= python3
 VENV   := .venv
@@ -32,18 +33,26 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 # Optional system packages: HarfBuzz's subsetter halves WeasyPrint's PDF writing time,
-# poppler-utils gives pdftoppm for looking at pages. Installed when we are root on a
-# Debian-like system; everything works without them.
+# poppler-utils gives pdftoppm for looking at pages. Everything works without them. As root on a
+# Debian-like system they are installed with apt-get, and make says so first; NO_SYSTEM=1 (or
+# not being root) skips them.
+SYSTEM_PKGS := libharfbuzz-subset0 poppler-utils
 system-deps:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  pkgs="libharfbuzz-subset0 poppler-utils"; \
-	  if ! dpkg -s $$pkgs >/dev/null 2>&1; then \
-	    (apt-get install -y -qq $$pkgs >/dev/null 2>&1 || \
-	     (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $$pkgs >/dev/null 2>&1)) \
-	    || echo "note: could not install $$pkgs (optional; builds still work)"; \
-	  fi; \
+	@if [ -n "$(NO_SYSTEM)" ]; then \
+	  echo "make: NO_SYSTEM=1: not installing the optional system packages $(SYSTEM_PKGS)"; \
+	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: not root with apt-get; skipping the optional $(SYSTEM_PKGS)"; \
+	elif dpkg -s $(SYSTEM_PKGS) >/dev/null 2>&1; then \
+	  echo "make: optional system packages already installed: $(SYSTEM_PKGS)"; \
 	else \
-	  echo "note: not root; skipping optional libharfbuzz-subset0 and poppler-utils"; \
+	  echo "make: running as root, so installing the optional system packages" \
+	       "$(SYSTEM_PKGS) with apt-get (a few MB: faster PDF writing, pdftoppm;" \
+	       "make NO_SYSTEM=1 skips this)"; \
+	  (apt-get install -y -qq $(SYSTEM_PKGS) >/dev/null 2>&1 || \
+	   (apt-get update -qq >/dev/null 2>&1 && \
+	    apt-get install -y -qq $(SYSTEM_PKGS) >/dev/null 2>&1)) \
+	  && echo "make: installed $(SYSTEM_PKGS)" \
+	  || echo "make: could not install $(SYSTEM_PKGS) (optional; builds still work)"; \
 	fi
 
 clean:

@@ -52,6 +52,9 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
     """Read and check everything; problems go to ``diags`` (nothing raises for content)."""
     diags.items.extend(config.notes)
     sections = read_sections(config.sections)
+    if config.abstract:
+        line = (config.line_of("abstract") or 0) + 1  # a block (|) starts on the next line
+        sections.insert(0, Section(config.path, config.abstract, line, kind="abstract"))
     document = read_document(sections)
     diags.items.extend(document.problems)
     refs = parse_bibliography(config.bibliography, config.lang, diags, corrections)
@@ -72,7 +75,7 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
 
 def _check_metadata(document: Document, diags: Diagnostics) -> None:
     for section in document.sections:
-        if section.meta:
+        if section.meta and section.kind == "section":
             keys = ", ".join(sorted(section.meta))
             diags.warning(f"the YAML block at the top of this section is not used ({keys}); "
                           "put these keys in report.yaml", section.path, 1)

@@ -1,9 +1,12 @@
-"""The command line: ``python build.py [SOURCE ...] [-o OUTPUT.pdf] [--watch]``.
+"""The command line: ``briefing [SOURCE ...] [-o OUTPUT.pdf] [--watch]`` and ``briefing init``.
 
-The only module that prints. User errors come out as ``path:line: error: message`` on stderr
-with exit code 1; a bug prints a short report (``--debug`` shows the traceback). One source is a
-build (reused when nothing changed); several sources are a series built in parallel processes;
-``--watch`` rebuilds one briefing on every save.
+The only module that prints problems. User errors come out as ``path:line:col: error: message``
+on stderr with exit code 1, as soon as the checks find them (before layout); repeated warnings
+of one kind are one line (``messages.py``). A command line that names nothing buildable exits
+with 2; a bug prints a short report with 3 (``--debug`` shows the traceback). One source is a
+build (reused when nothing changed); several are a series built in parallel processes;
+``--watch`` rebuilds one briefing on every save. A :class:`~briefing.progress.Display` on stderr
+shows what the build is doing.
 """
 
 from __future__ import annotations
@@ -11,24 +14,56 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, Diagnostic, InternalError
-from .rebuild import Outcome, build_series, default_jobs, exit_code, run_single, watch
+from .errors import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    BriefingError,
+    Diagnostic,
+    InternalError,
+    UsageError,
+)
+from .messages import (
+    failure_line,
+    result_line,
+    series_line,
+    series_table,
+    shown,
+    visible,
+)
+from .progress import Display, live_terminal
+from .rebuild import (
+    Hooks,
+    Outcome,
+    build_series,
+    default_jobs,
+    display_name,
+    exit_code,
+    find_sources,
+    run_single,
+    shared_outputs,
+    watch,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="briefing", description="Build typeset PDF briefings from Markdown and BibTeX.")
+        prog="briefing", description="Build typeset PDF briefings from Markdown and BibTeX.",
+        epilog="Start a new briefing with: briefing init [FOLDER]")
     parser.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
-                        help="report folder holding report.yaml, or the yaml file "
-                             "(default: report/); several build a series")
+                        help="report folder holding report.yaml, or the yaml file (default: "
+                             "this folder if it holds report.yaml, else report/); several "
+                             "build a series")
     parser.add_argument("-o", "--output", type=Path,
                         help="PDF to write (default: build/<folder name>.pdf); one source only")
     parser.add_argument("--root", type=Path, metavar="DIR",
-                        help="files report.yaml names may be anywhere under DIR (default: "
-                             "only inside the report folder)")
+                        help="files report.yaml names may also be anywhere under DIR "
+                             "(default: only inside the report folder)")
     parser.add_argument("--strict", action="store_true",
                         help="fail (exit 1) when there are warnings")
     parser.add_argument("--force", action="store_true",
@@ -40,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
                              "styles are saved (Ctrl-C stops)")
     parser.add_argument("-j", "--jobs", type=int, default=default_jobs(),
                         help="parallel builds for a series (default: %(default)s)")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true",
+                      help="print only errors and the result line (no progress, no warnings "
+                           "unless --strict)")
+    talk.add_argument("-v", "--verbose", action="store_true",
+                      help="print every warning on its own line (repeats are grouped without)")
     parser.add_argument("--debug", action="store_true",
                         help="show the traceback of an internal error")
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
@@ -47,33 +88,55 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["init"]:
+        return _init(argv[1:])
     try:
-        args = parser.parse_args(argv)
+        args = _parser().parse_args(argv)
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
-    sources = args.sources or [Path("report")]
-    if len(sources) > 1 and (args.output or args.watch):
-        print("briefing: -o and --watch take one source; give one report folder",
-              file=sys.stderr)
-        return EXIT_USAGE
+    display = Display(sys.stderr, live=live_terminal(sys.stderr), enabled=not args.quiet)
+    sources: list[Path] = args.sources
     try:
-        if args.check:
-            return _check(sources, args)
-        if args.watch:
-            return _watch(sources[0], args)
-        if len(sources) > 1:
-            return _series(sources, args)
-        return _single(sources[0], args)
+        _refuse_bad_options(args)
+        sources = find_sources(args.sources)
+        return _run(sources, args, display)
+    except UsageError as exc:
+        display.close()
+        for diag in exc.diagnostics:
+            print(f"briefing: {diag.message}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
+        display.close()
         print("\nbriefing: stopped", file=sys.stderr)
         return EXIT_OK if args.watch else EXIT_INTERNAL
     except Exception as exc:  # a bug: say so briefly, keep the traceback for --debug
+        display.close()
         if args.debug:
             traceback.print_exc()
         else:
             print(_bug_report(exc, sources), file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        display.close()
+
+
+def _refuse_bad_options(args: argparse.Namespace) -> None:
+    if len(args.sources) > 1 and (args.output or args.watch):
+        raise UsageError("-o and --watch take one source; give one report folder")
+    if args.output is not None and args.output.suffix.lower() != ".pdf":
+        raise UsageError(f"-o {args.output}: the output must be a .pdf file (for example "
+                         f"-o {args.output.with_suffix('.pdf').name})")
+
+
+def _run(sources: list[Path], args: argparse.Namespace, display: Display) -> int:
+    if args.check:
+        return _check(sources, args)
+    if args.watch:
+        return _watch(sources[0], args, display)
+    if len(sources) > 1:
+        return _series(sources, args, display)
+    return _single(sources[0], args, display)
 
 
 def _bug_report(exc: BaseException, sources: list[Path]) -> str:
@@ -85,109 +148,149 @@ def _bug_report(exc: BaseException, sources: list[Path]) -> str:
             "run again with --debug to include the details.")
 
 
+class _Printer:
+    """Prints one build's problems as they come and its result; never a problem twice."""
+
+    def __init__(self, args: argparse.Namespace, display: Display) -> None:
+        self.args, self.display = args, display
+        self.printed: Counter[Diagnostic] = Counter()
+
+    def hooks(self) -> Hooks:
+        return Hooks(progress=self.display.stage, checked=self.checked)
+
+    def checked(self, diagnostics: list[Diagnostic]) -> None:
+        """The checks are done: print their problems now, while layout runs."""
+        self.problems(diagnostics)
+        self.printed.update(diagnostics)
+
+    def problems(self, diagnostics: list[Diagnostic]) -> None:
+        shown_now = visible(diagnostics, self.args.verbose, self.args.quiet, self.args.strict)
+        if not shown_now:
+            return
+        with self.display.above():
+            for diag in shown_now:
+                print(diag.format(), file=sys.stderr, flush=True)
+
+    def outcome(self, outcome: Outcome, output: Path | None) -> None:
+        """The build is over: the problems not printed yet, then the result line."""
+        self.display.end()
+        self.problems([d for d in outcome.diagnostics if not self._printed_before(d)])
+        self.printed.clear()
+        if outcome.internal or outcome.exit_code != EXIT_OK:
+            print(failure_line(outcome, output), file=sys.stderr)
+            return
+        print(result_line(outcome))
+        if outcome.change and not self.args.quiet:
+            print(outcome.change)
+
+    def _printed_before(self, diag: Diagnostic) -> bool:
+        if self.printed[diag] > 0:
+            self.printed[diag] -= 1
+            return True
+        return False
+
+
 def _check(sources: list[Path], args: argparse.Namespace) -> int:
     from .checks import check
 
     worst = EXIT_OK
     for source in sources:
         diags = check(source, args.root)
-        _print(diags.items)
-        print(f"{source}: {len(diags.errors)} errors, {len(diags.warnings)} warnings")
+        for diag in visible(diags.items, args.verbose, args.quiet, args.strict):
+            print(diag.format(), file=sys.stderr)
+        print(f"{display_name(source)}: {len(diags.errors)} errors, "
+              f"{len(diags.warnings)} warnings")
         if diags.errors or (args.strict and diags.warnings):
             worst = EXIT_INPUT
     return worst
 
 
-def _single(source: Path, args: argparse.Namespace) -> int:
-    outcome = run_single(source, args.output, force=args.force, root=args.root)
-    _report(outcome, args.output)
+def _single(source: Path, args: argparse.Namespace, display: Display) -> int:
+    printer = _Printer(args, display)
+    display.begin(display_name(source))
+    outcome = run_single(source, args.output, force=args.force, hooks=printer.hooks(),
+                         root=args.root)
+    printer.outcome(outcome, args.output)
     return exit_code([outcome], args.strict)
 
 
-def _report(outcome: Outcome, output: Path | None) -> None:
-    _print(outcome.diagnostics)
-    if outcome.internal:
-        print(f"briefing: internal error in {outcome.source}: {outcome.internal}; please "
-              "report it (run it alone with --debug for the details)", file=sys.stderr)
-    elif outcome.exit_code != EXIT_OK:
-        kept = output or outcome.output
-        state = (f"the previous {_shown(kept)} is untouched" if kept and kept.exists()
-                 else "no PDF was written or changed")
-        print(f"briefing: build failed; {state}", file=sys.stderr)
-    else:
-        how = "unchanged since the last build, reused" if outcome.reused \
-            else f"built in {outcome.seconds:.1f} s"
-        print(f"{_shown(outcome.output)}: {how}: {outcome.pages} pages, {outcome.notes} notes, "
-              f"{outcome.sources} sources, {len(outcome.warnings)} warnings")
-        if outcome.change:
-            print(outcome.change)
-
-
-def _series(sources: list[Path], args: argparse.Namespace) -> int:
+def _series(sources: list[Path], args: argparse.Namespace, display: Display) -> int:
+    clashes = shared_outputs(sources, args.root)
+    if clashes:
+        raise UsageError([Diagnostic("error", f"{', '.join(display_name(s) for s in names)} "
+                                              f"would all write {shown(target)}; build them one "
+                                              "at a time with -o NAME.pdf, or rename a folder")
+                          for target, names in clashes])
     done = [0]
+    display.series(0, len(sources))
 
-    def progress(outcome: Outcome) -> None:
+    def finished(outcome: Outcome) -> None:
         done[0] += 1
-        state = "failed" if outcome.exit_code else ("reused" if outcome.reused else "built")
-        print(f"[{done[0]}/{len(sources)}] {outcome.name}: {state} ({outcome.seconds:.1f} s)",
-              flush=True)
+        if not args.quiet:
+            with display.above():
+                print(series_line(done[0], len(sources), outcome), flush=True)
+        display.series(done[0], len(sources))
 
-    outcomes = build_series(sources, args.jobs, args.force, progress, args.root)
+    outcomes = build_series(sources, args.jobs, args.force, finished, args.root)
+    display.end()
     for outcome in outcomes:
-        if outcome.diagnostics or outcome.internal:
-            print(f"\n{outcome.name}:", file=sys.stderr)
-            _print(outcome.diagnostics)
-            if outcome.internal:
-                print(f"internal error: {outcome.internal}", file=sys.stderr)
+        _series_problems(outcome, args)
     print()
-    print(_table(outcomes))
+    print(series_table(outcomes))
     return exit_code(outcomes, args.strict)
 
 
-def _table(outcomes: list[Outcome]) -> str:
-    rows = [("briefing", "result", "pages", "notes", "sources", "warnings", "seconds")]
-    for o in outcomes:
-        result = "FAILED" if o.exit_code else ("reused" if o.reused else "built")
-        rows.append((o.name, result, str(o.pages), str(o.notes), str(o.sources),
-                     str(len(o.warnings)), f"{o.seconds:.1f}"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths,
-                                                                                strict=True))]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    failed = sum(1 for o in outcomes if o.exit_code)
-    lines.append(f"{len(outcomes) - failed} of {len(outcomes)} briefings built"
-                 + (f", {failed} failed" if failed else ""))
-    return "\n".join(lines)
+def _series_problems(outcome: Outcome, args: argparse.Namespace) -> None:
+    diagnostics = visible(outcome.diagnostics, args.verbose, args.quiet, args.strict)
+    if diagnostics or outcome.internal:
+        print(f"\n{outcome.name}:", file=sys.stderr)
+        for diag in diagnostics:
+            print(diag.format(), file=sys.stderr)
+        if outcome.internal:
+            print(f"internal error: {outcome.internal}", file=sys.stderr)
 
 
-def _watch(source: Path, args: argparse.Namespace) -> int:
+def _watch(source: Path, args: argparse.Namespace, display: Display) -> int:
     print(f"briefing: watching {source} (Ctrl-C stops)", flush=True)
+    printer = _Printer(args, display)
+    display.begin(display_name(source))
 
     def changed(paths: list[Path]) -> None:
-        names = ", ".join(_shown(p) for p in paths[:5]) + (" …" if len(paths) > 5 else "")
-        print(f"\nchanged: {names}", flush=True)
+        names = ", ".join(shown(p) for p in paths[:5]) + (" …" if len(paths) > 5 else "")
+        with display.above():
+            print(f"\nchanged: {names}", flush=True)
 
     def built(outcome: Outcome) -> None:
-        _report(outcome, args.output or outcome.output)
+        printer.outcome(outcome, args.output or outcome.output)
         sys.stdout.flush()
 
-    watch(source, args.output, on_changed=changed, on_built=built, root=args.root)
+    watch(source, args.output, on_changed=changed, on_built=built, hooks=printer.hooks(),
+          root=args.root)
     return EXIT_OK
 
 
-def _print(diagnostics: list[Diagnostic]) -> None:
-    for diag in diagnostics:
-        print(diag.format(), file=sys.stderr)
+def _init(argv: list[str]) -> int:
+    from .init import start_briefing
 
-
-def _shown(path: Path | None) -> str:
-    if path is None:
-        return "?"
+    parser = argparse.ArgumentParser(
+        prog="briefing init", description="Start a briefing: write a folder with report.yaml, "
+        "two sections, a .bib and a logo, that builds as it is.")
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("."),
+                        help="the new briefing's folder; it must not exist or be empty "
+                             "(default: this folder)")
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    try:
+        written = start_briefing(args.folder)
+    except BriefingError as exc:
+        for diag in exc.diagnostics:
+            print(f"briefing: {diag.message}", file=sys.stderr)
+        return exc.exit_code
+    folder = str(args.folder)
+    print(f"created {folder}: {', '.join(sorted(p.name for p in written))}")
+    go = "briefing" if folder == "." else f"cd {folder} && briefing"
+    print(f"next: {go}    (writes build/{args.folder.resolve().name}.pdf there; "
+          "briefing --check checks without rendering)")
+    return EXIT_OK

@@ -110,10 +110,10 @@ class Config:
         return self.styles or DEFAULT_STYLES
 
     def default_output(self) -> Path:
-        """``build/<report folder name>.pdf`` (or ``<yaml name>`` when it is not
-        report.yaml) under the current directory."""
-        stem = self.folder.name if self.path.name == CONFIG_NAME else \
-            f"{self.folder.name}-{self.path.stem}"
+        """``build/<report folder name>.pdf`` under the current directory; for a yaml not
+        named report.yaml (several briefings in one folder: kz.yaml, kg.yaml),
+        ``build/<yaml name>.pdf``."""
+        stem = self.folder.name if self.path.name == CONFIG_NAME else self.path.stem
         return Path.cwd() / BUILD_DIR / f"{stem}.pdf"
 
 
@@ -309,6 +309,10 @@ IGNORED = (
     "lang-section", "dir", "keep-tex", "cap-location", "crossref", "filters",
 )
 _BY_NAME = {key.name: key for key in KEYS}
+#: every key report.yaml may hold
+KNOWN_KEYS = frozenset(_BY_NAME)
+#: one name per setting (an alias such as table-of-contents for toc is left out)
+MAIN_KEYS = frozenset({key.attr: key.name for key in reversed(KEYS)}.values())
 
 
 def find_config(source: Path) -> Path:

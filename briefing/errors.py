@@ -94,6 +94,15 @@ class BriefingError(Exception):
         super().__init__("; ".join(d.format() for d in diagnostics))
 
 
+class UsageError(BriefingError):
+    """The command line names nothing that can be built (a missing folder, a non-PDF output).
+
+    Nothing of the user's was read; the CLI prints ``briefing: message`` and exits with 2.
+    """
+
+    exit_code = EXIT_USAGE
+
+
 class EngineError(BriefingError):
     """An engine (pandoc, WeasyPrint) failed in a way the input does not explain."""
 

@@ -48,6 +48,7 @@ class Locator:
 
     path: Path
     text: str
+    first_line: int = 1  #: the file line of the text's first line (text cut from a file)
     masked: str = ""
     definitions: dict[str, tuple[int, int]] = field(default_factory=dict)
     markers: list[tuple[int, str | None]] = field(default_factory=list)  #: (pos, label)
@@ -85,7 +86,7 @@ class Locator:
                 lo = mid
             else:
                 hi = mid - 1
-        return Place(self.path, lo + 1, pos - self._line_starts[lo] + 1)
+        return Place(self.path, lo + self.first_line, pos - self._line_starts[lo] + 1)
 
     def find(self, pattern: re.Pattern[str], region: str, kind: str) -> Place:
         """The next match of ``pattern`` in ``region`` ("" is the body, else a note label)

@@ -17,7 +17,7 @@ from .checks import analyse
 from .citations import format_citations
 from .config import Config, load_config
 from .corrections import ALL
-from .errors import BriefingError, Diagnostics, InternalError
+from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .pdf import Layout, render_pdf
 from .templates import render_page
 from .writer import Written, write_html
@@ -44,8 +44,12 @@ class BuildResult:
 
 def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
           image_cache: dict[str, Any] | None = None, root: Path | None = None,
-          corrections: frozenset[str] = ALL) -> BuildResult:
-    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds."""
+          corrections: frozenset[str] = ALL,
+          on_checked: Callable[[list[Diagnostic]], None] | None = None) -> BuildResult:
+    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds.
+
+    ``on_checked`` hears the checks' problems as soon as they are known, before layout.
+    """
     diags = Diagnostics()
     timings: dict[str, float] = {}
     peaks: dict[str, int] = {}
@@ -68,6 +72,8 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     _refuse_writing_sources(config, target)
     # 1-3. read the sections (pandoc) and the bibliography (pandoc), check it all
     analysis = timed("read+check", lambda: analyse(config, diags, corrections))
+    if on_checked is not None:
+        on_checked(list(diags.items))
     diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
     assert analysis.style is not None  # an unknown style is an error, raised just above
     style = analysis.style
@@ -84,7 +90,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
                       f"list: {style.title} leaves out this kind of source", ref.path, ref.line)
     # 6. the house template
     page = timed("template", lambda: render_page(config, written.body, written.headings,
-                                                 written.references))
+                                                 written.references, written.abstract))
     # 7. layout, note placement, PDF
     layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
                                              keep_notes_with_calls, image_cache))

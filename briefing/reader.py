@@ -99,6 +99,7 @@ class SectionTree:
     path: Path
     blocks: list[Node]
     meta: dict[str, Any]  #: a YAML block at the top of the file, as pandoc metadata
+    kind: str = "section"  #: "section", or "abstract" (report.yaml's executive summary)
 
 
 @dataclass
@@ -121,18 +122,19 @@ class Document:
     def joined(self) -> list[Node]:
         """All sections as one list of blocks, each section in a Div of its own (no paths
         in it: the citation cache must not depend on where the folder is)."""
-        return [{"t": "Div", "c": [["", [SECTION_CLASS], []], s.blocks]}
+        return [{"t": "Div", "c": [["", [SECTION_CLASS] + ([s.kind] if s.kind != "section"
+                                                           else []), []], s.blocks]}
                 for s in self.sections]
 
 
 def read_document(sections: list[Section]) -> Document:
     """Read every section with pandoc (cached, in parallel) and locate its elements."""
     trees = _read_all([s.text for s in sections])
-    document = Document(sections=[SectionTree(s.path, t["blocks"], t["meta"])
+    document = Document(sections=[SectionTree(s.path, t["blocks"], t["meta"], s.kind)
                                   for s, t in zip(sections, trees, strict=True)])
     taken: set[str] = set()
     for section, tree in zip(sections, document.sections, strict=True):
-        locator = Locator(section.path, section.text)
+        locator = Locator(section.path, section.text, section.first_line)
         _Collector(document, locator, taken).collect(tree.blocks)
         _footnote_labels(locator, document.problems)
     return document

@@ -1,8 +1,10 @@
 """Builds with a memory: reuse an unchanged PDF, say what changed, build a series, watch.
 
 Not a stage: this is what the CLI runs around ``pipeline.build``. Every function here returns
-:class:`Outcome` records and leaves printing to ``cli.py``. The pipeline (and so WeasyPrint) is
-imported only when something has to be built, so a no-op rebuild stays fast.
+:class:`Outcome` records and leaves printing to ``cli.py``; while a build runs it reports its
+stage and the checks' problems through :class:`Hooks`, so the CLI can show progress and print
+problems before layout ends. The pipeline (and so WeasyPrint) is imported only when something
+has to be built, so a no-op rebuild stays fast.
 """
 
 from __future__ import annotations
@@ -16,8 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from . import fingerprint
-from .config import load_config
-from .errors import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, BriefingError, Diagnostic, InternalError
+from .config import CONFIG_NAME, load_config
+from .errors import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    BriefingError,
+    Diagnostic,
+    InternalError,
+    UsageError,
+)
+from .progress import following_weasyprint
 
 
 @dataclass
@@ -42,8 +53,74 @@ class Outcome:
 
     @property
     def name(self) -> str:
-        return self.source.resolve().name if self.source.is_dir() \
-            else self.source.resolve().parent.name
+        return display_name(self.source)
+
+
+def display_name(source: Path) -> str:
+    """How a briefing is named in progress lines and the series table: its path as given.
+
+    ``reports/kz/report.yaml`` reads ``reports/kz``; a path inside the current folder is shown
+    relative to it; the current folder itself by its name. Two briefings never share a name,
+    as they would by folder name (``a/report`` and ``b/report``) or by title (a monthly series).
+    """
+    path = source.parent if source.name == CONFIG_NAME else source
+    cwd = Path.cwd().resolve()
+    if path.is_absolute() and path.resolve().is_relative_to(cwd):
+        path = path.resolve().relative_to(cwd)
+    text = os.path.normpath(path)
+    return cwd.name if text == "." else text
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What the CLI hears while a build runs (nothing, by default)."""
+
+    #: the build reached a stage ("starting", "checking", "citations", "layout", "relayout",
+    #: "write"); the number is the page being laid out (the pass for "relayout")
+    progress: Callable[[str, int], None] | None = None
+    #: the checks' problems, as soon as they are known and before anything is rendered
+    checked: Callable[[list[Diagnostic]], None] | None = None
+
+    def tell(self, stage: str, count: int = 0) -> None:
+        if self.progress is not None:
+            self.progress(stage, count)
+
+
+def find_sources(given: list[Path]) -> list[Path]:
+    """The briefings to build: those given, or the one here (``report.yaml``, else ``report/``).
+
+    A source that is not there is a command-line mistake (:class:`UsageError`) naming the
+    folder tried, so ``briefing`` in a folder made by ``briefing init`` builds it, as
+    ``quarto render`` does, and a typo in a series stops it before anything is built.
+    """
+    if not given:
+        return [_here()]
+    problems = [p for p in map(_missing, given) if p]
+    if problems:
+        raise UsageError([Diagnostic("error", p) for p in problems])
+    return given
+
+
+def _here() -> Path:
+    cwd = Path.cwd()
+    if (cwd / CONFIG_NAME).is_file():
+        return Path(".")
+    if (cwd / "report" / CONFIG_NAME).is_file():
+        return Path("report")
+    raise UsageError(f"no briefing here: {cwd} holds no {CONFIG_NAME} (nor report/"
+                     f"{CONFIG_NAME}); give the briefing's folder (briefing FOLDER) or start "
+                     "one with 'briefing init FOLDER'")
+
+
+def _missing(source: Path) -> str | None:
+    where = source.absolute()
+    if not source.exists():
+        return (f"no briefing at '{source}': {where} does not exist; give a folder holding "
+                f"{CONFIG_NAME} (or the yaml file), or start one with 'briefing init {source}'")
+    if source.is_dir() and not (source / CONFIG_NAME).is_file():
+        return (f"no briefing at '{source}': {where} holds no {CONFIG_NAME}; give the folder "
+                "that holds it, or start a briefing with 'briefing init NEW-FOLDER'")
+    return None
 
 
 @dataclass
@@ -57,9 +134,12 @@ class Warm:
 
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
-               warm: Warm | None = None, root: Path | None = None) -> Outcome:
+               warm: Warm | None = None, hooks: Hooks | None = None,
+               root: Path | None = None) -> Outcome:
     """Build one briefing, or reuse its PDF when nothing that feeds it changed."""
     start = time.perf_counter()
+    hooks = hooks or Hooks()
+    hooks.tell("starting")
     inputs = fingerprint.current(source, output, root)
     summary = fingerprint.reusable(inputs) if inputs and not force else None
     if inputs and summary:
@@ -69,9 +149,17 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
                        seconds=time.perf_counter() - start)
     from .pipeline import build  # WeasyPrint loads here, only when needed
 
+    def checked(diagnostics: list[Diagnostic]) -> None:
+        if hooks.checked is not None:
+            hooks.checked(diagnostics)
+        if not any(d.severity == "error" for d in diagnostics):  # else the build stops here
+            hooks.tell("citations")
+
+    hooks.tell("checking")
     try:
-        result = build(source, output, image_cache=warm.image_cache if warm else None,
-                       root=root)
+        with following_weasyprint(hooks.progress):
+            result = build(source, output, image_cache=warm.image_cache if warm else None,
+                           on_checked=checked, root=root)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
                        seconds=time.perf_counter() - start,
@@ -94,10 +182,11 @@ def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
 
 
 def run_guarded(source: Path, output: Path | None = None, force: bool = False,
-                warm: Warm | None = None, root: Path | None = None) -> Outcome:
+                warm: Warm | None = None, hooks: Hooks | None = None,
+                root: Path | None = None) -> Outcome:
     """:func:`run_single`, with a bug turned into an outcome (for workers and watch)."""
     try:
-        return run_single(source, output, force, warm, root)
+        return run_single(source, output, force, warm, hooks, root)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
@@ -112,7 +201,7 @@ def build_series(sources: list[Path], jobs: int, force: bool,
     outcomes: list[Outcome] = []
     workers = max(1, min(jobs, len(sources)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_guarded, source, None, force, None, root)
+        futures = [pool.submit(run_guarded, source, None, force, None, None, root)
                    for source in sources]
         for future in as_completed(futures):
             outcome = future.result()
@@ -120,6 +209,22 @@ def build_series(sources: list[Path], jobs: int, force: bool,
             on_done(outcome)
     order = {s: i for i, s in enumerate(sources)}
     return sorted(outcomes, key=lambda o: order[o.source])
+
+
+def shared_outputs(sources: list[Path], root: Path | None = None,
+                   ) -> list[tuple[Path, list[Path]]]:
+    """PDFs that two or more sources of a series would write (``build/<folder name>.pdf``).
+
+    Sources whose report.yaml cannot be read are left to the build, which reports them.
+    """
+    targets: dict[Path, list[Path]] = {}
+    for source in sources:
+        try:
+            target = load_config(source, root).default_output()
+        except BriefingError:
+            continue
+        targets.setdefault(target, []).append(source)
+    return [(target, names) for target, names in targets.items() if len(names) > 1]
 
 
 def default_jobs() -> int:
@@ -155,11 +260,11 @@ def _snapshot(files: Iterable[Path]) -> dict[Path, tuple[float, int]]:
 def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], None],
           on_built: Callable[[Outcome], None], poll: float = 0.25, quiet: float = 0.5,
           stop: Callable[[], bool] = lambda: False, warm: Warm | None = None,
-          root: Path | None = None) -> None:
+          hooks: Hooks | None = None, root: Path | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
     seen = _snapshot(watched_files(source, root))  # before building: edits during it count
-    on_built(run_guarded(source, output, warm=warm, root=root))
+    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root))
     while not stop():
         time.sleep(poll)
         now = _snapshot(watched_files(source, root))
@@ -174,7 +279,7 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
         seen = now
         on_changed(changed)
-        on_built(run_guarded(source, output, warm=warm, root=root))
+        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

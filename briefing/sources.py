@@ -27,8 +27,9 @@ class Section:
     """One Markdown file of the briefing."""
 
     path: Path  #: absolute path of the file
-    text: str  #: the whole file (line 1 is the file's first line)
-    first_line: int = 1
+    text: str  #: the whole file, or the part of it that is Markdown (report.yaml's abstract)
+    first_line: int = 1  #: the file line ``text`` starts on
+    kind: str = "section"  #: "section", or "abstract" (the executive summary in report.yaml)
 
 
 def read_sections(paths: tuple[Path, ...]) -> list[Section]:

@@ -66,7 +66,7 @@ def font_dirs() -> tuple[Path, ...]:
 
 
 def render_page(config: Config, body: str, headings: list[Heading],
-                references: list[Entry]) -> Page:
+                references: list[Entry], abstract: str = "") -> Page:
     folder = config.styles_dir
     env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
                                         undefined=jinja2.StrictUndefined,
@@ -75,6 +75,7 @@ def render_page(config: Config, body: str, headings: list[Heading],
         template = env.get_template(TEMPLATE)
         html = template.render(
             config=template_config(config), version=__version__, body=Markup(body),
+            abstract=Markup(abstract),
             headings=[{"level": h.level, "text": h.text, "id": h.id,
                        "listed": "unlisted" not in h.classes} for h in headings],
             references=[{"key": e.key, "html": Markup(e.html)} for e in references],

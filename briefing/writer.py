@@ -74,6 +74,7 @@ class Entry:
 @dataclass
 class Written:
     body: str
+    abstract: str = ""  #: report.yaml's executive summary, rendered
     notes: list[Note] = field(default_factory=list)
     headings: list[Heading] = field(default_factory=list)
     references: list[Entry] = field(default_factory=list)  #: in the style's order
@@ -246,6 +247,9 @@ class _Writer:
 
     def _b_Div(self, c: list[Any]) -> str:  # noqa: N802
         attr = Attr.of(c[0])
+        if SECTION_CLASS in attr.classes and "abstract" in attr.classes:
+            self.result.abstract = self.blocks(c[1])  # the template places it
+            return ""
         if SECTION_CLASS in attr.classes:
             return self.blocks(c[1])
         if attr.id == "refs":

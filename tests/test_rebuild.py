@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, write
 
-from briefing.rebuild import Outcome, run_single, watch
+from briefing.rebuild import Outcome, display_name, run_single, watch
 
 BIB = ("@book{a, author={Doe, Jane}, title={First Title}, year={2001}}\n"
        "@book{b, author={Roe, Rick}, title={Second Title}, year={2002}}\n")
@@ -87,6 +87,39 @@ def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> 
     assert table[-1] == "2 of 3 briefings built, 1 failed"
     assert "tj/a.md:3:7: error: unknown citation key 'missing'" in proc.stderr
     assert (tmp_path / "build" / "kz.pdf").is_file() and (tmp_path / "build" / "kg.pdf").is_file()
+
+
+def test_series_of_yaml_files_in_one_folder_names_and_writes_each_apart(tmp_path: Path) -> None:
+    folder = tmp_path / "monthly"
+    write(folder, {"r.bib": BIB, "jan.md": "# January\n\nText [@a].\n",
+                   "feb.md": "# February\n\nText [@b].\n",
+                   "jan.yaml": "title: Update\nbibliography: r.bib\nsections: [jan.md]\n",
+                   "feb.yaml": "title: Update\nbibliography: r.bib\nsections: [feb.md]\n"})
+    proc = _cli("monthly/jan.yaml", "monthly/feb.yaml", "-j", "2", "--quiet", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split()[:2] for line in proc.stdout.splitlines()[3:5]]
+    assert rows == [["monthly/jan.yaml", "built"], ["monthly/feb.yaml", "built"]]
+    assert (tmp_path / "build" / "jan.pdf").is_file() and (tmp_path / "build" / "feb.pdf").is_file()
+
+
+def test_series_refuses_two_briefings_that_would_write_one_pdf(tmp_path: Path) -> None:
+    _report(tmp_path / "2024-01" / "brief")
+    _report(tmp_path / "2024-02" / "brief")
+    proc = _cli("2024-01/brief", "2024-02/brief", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("briefing: 2024-01/brief, 2024-02/brief would all write "
+                           "build/brief.pdf; build them one at a time with -o NAME.pdf, or "
+                           "rename a folder\n")
+
+
+def test_display_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports" / "kz").mkdir(parents=True)
+    assert display_name(Path("reports/kz/report.yaml")) == "reports/kz"
+    assert display_name(tmp_path / "reports" / "kz") == "reports/kz"
+    assert display_name(Path("./reports/kz/")) == "reports/kz"
+    assert display_name(Path(".")) == tmp_path.name
+    assert display_name(Path("/elsewhere/kg")) == "/elsewhere/kg"
 
 
 class _Watcher:
