@@ -225,8 +225,24 @@ def _read_with_pandoc(path: Path, text: str, lang: str,
             return {}
         found = tree["meta"].get("references", {"c": []})["c"]
         cache.put("bib", key, found)
-    return {item["c"]["id"]["c"]: item["c"] for item in found
+    return {item["c"]["id"]["c"]: _literal_dates(item["c"]) for item in found
             if item.get("t") == "MetaMap" and "id" in item["c"]}
+
+
+_DATES = ("issued", "accessed", "event-date", "original-date", "available-date", "submitted")
+_EDTF = re.compile(r"-?\d{4}(-\d{2}){0,2}[~?%]?(/(-?\d{4}(-\d{2}){0,2}[~?%]?|\.\.)?)?"
+                   r"|\.\./-?\d{4}(-\d{2}){0,2}")
+
+
+def _literal_dates(meta: dict[str, Node]) -> dict[str, Node]:
+    """A date pandoc could not parse (``year = {2003--2005}``) comes out of its biblatex reader
+    as plain text; given back as metadata, citeproc would read it as a date and print "n.d.",
+    where pandoc reading the .bib prints the text. Mark it as the literal it is."""
+    for name in _DATES:
+        value = meta.get(name)
+        if value and value.get("t") == "MetaString" and not _EDTF.fullmatch(value["c"]):
+            meta[name] = {"t": "MetaMap", "c": {"literal": value}}
+    return meta
 
 
 def _error_line(message: str) -> int | None:
@@ -322,7 +338,7 @@ def _reread(refs: dict[str, Reference], lang: str, corrections: frozenset[str],
     entries, plans = [], {}
     for key, ref in refs.items():
         names = _reread_fields(ref, corrections)
-        fields, take = _protected(ref, names)
+        fields, take = _protected(ref, names, lang)
         body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
         entries.append(f"@{ref.entry_type}{{{key},\n{body}\n}}")
         plans[key] = (take, names)
@@ -343,7 +359,8 @@ def _reread(refs: dict[str, Reference], lang: str, corrections: frozenset[str],
     return out
 
 
-def _protected(ref: Reference, names: list[str]) -> tuple[dict[str, str], set[str]]:
+def _protected(ref: Reference, names: list[str],
+               lang: str) -> tuple[dict[str, str], set[str]]:
     """The entry's fields for the second reading, and the variables to take from it."""
     fields = {k: v for k, v in ref.fields.items() if k not in ("crossref", "xdata")}
     take: set[str] = set()
@@ -362,8 +379,21 @@ def _protected(ref: Reference, names: list[str]) -> tuple[dict[str, str], set[st
         take.update(("title", "title-short"))
     if "language-field" in names:
         fields["langid"] = _LANGIDS[fields["language"].strip().lower()]
-        take.update(("title", "title-short", "language", "container-title"))
+        take.update(("title", "title-short", "container-title"))
+        # the item's language matters to citeproc only where it is not the briefing's (a
+        # Russian title in an English briefing is not title-cased); set where it is, items
+        # that differ only by it stop collapsing ("Kendzior, 2011a; Kendzior, 2011b")
+        if _primary(fields["langid"]) != _primary(lang):
+            take.add("language")
     return fields, take
+
+
+def _primary(language: str) -> str:
+    """The primary language of a BCP 47 tag or a biblatex langid (british -> en)."""
+    code = {"english": "en", "american": "en", "british": "en", "russian": "ru",
+            "kazakh": "kk", "ukrainian": "uk", "german": "de", "french": "fr",
+            "spanish": "es"}.get(language.lower(), language)
+    return code.split("-")[0].lower()
 
 
 def _fix_doi(ref: Reference, meta: dict[str, Node]) -> bool:
@@ -433,8 +463,17 @@ def _quote_pairs(inlines: list[Node]) -> list[Node] | None:
     return out if found and opened is None else None
 
 
+def _fix_type_braces(ref: Reference, meta: dict[str, Node]) -> bool:
+    genre = meta.get("genre", {})
+    if genre.get("t") != "MetaString" or not re.search(r"[{}]", genre["c"]):
+        return False
+    meta["genre"] = {"t": "MetaString", "c": re.sub(r"[{}]", "", genre["c"])}
+    return True
+
+
 _META_FIXES = {
     "doi-prefix": _fix_doi,
     "year-range": _fix_year_range,
     "straight-quotes": _fix_quotes,
+    "braces-in-type": _fix_type_braces,
 }

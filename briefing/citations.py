@@ -220,7 +220,8 @@ _MONTH_RE = re.compile(rf"^({'|'.join(_NOMINATIVE)})(\W*)$", re.I)
 
 
 def genitive_months(blocks: list[Node]) -> int:
-    """'9 сентябрь 2011' -> '9 сентября 2011' in citeproc's output (Russian); returns how many."""
+    """'9 сентябрь 2011' -> '9 сентября 2011' (and '20–22 май' -> '20–22 мая') in citeproc's
+    output (Russian); returns how many."""
     changed = 0
     formatted = [n for n in walk(blocks) if n["t"] == "Cite"
                  or (n["t"] == "Div" and n["c"][0][0] == "refs")]
@@ -230,8 +231,8 @@ def genitive_months(blocks: list[Node]) -> int:
             continue
         for i in range(2, len(inlines)):
             day, space, month = inlines[i - 2], inlines[i - 1], inlines[i]
-            if (month.get("t") == "Str" and space.get("t") == "Space"
-                    and day.get("t") == "Str" and re.fullmatch(r"\d{1,2}", day["c"])):
+            if (month.get("t") == "Str" and space.get("t") == "Space" and day.get("t") == "Str"
+                    and re.fullmatch(r"(\d{1,2}[–-])?\d{1,2}", day["c"])):
                 match = _MONTH_RE.match(month["c"])
                 if match:
                     genitive = _GENITIVE[_NOMINATIVE.index(match.group(1).lower())]

@@ -25,6 +25,8 @@ CORRECTIONS: dict[str, str] = {
     "url-in-howpublished": "howpublished = {\\url{…}} (Zotero, JabRef) is printed as a "
                            "publisher name, capitalised at the start of an entry; it is the "
                            "entry's URL",
+    "braces-in-type": "pandoc reads type = {…} raw, so Better BibLaTeX's case protection "
+                      "prints: 'Asia {{Report}} no. 250'",
     "language-field": "pandoc ignores language = {…} (Zotero writes it instead of langid), "
                       "so a Russian title in an English briefing is sentence-cased as English",
     # formatting (citations.py)

@@ -121,10 +121,37 @@ class Document:
 
     def joined(self) -> list[Node]:
         """All sections as one list of blocks, each section in a Div of its own (no paths
-        in it: the citation cache must not depend on where the folder is)."""
-        return [{"t": "Div", "c": [["", [SECTION_CLASS] + ([s.kind] if s.kind != "section"
-                                                           else []), []], s.blocks]}
-                for s in self.sections]
+        in it: the citation cache must not depend on where the folder is), note numbers
+        counted through the whole document as pandoc counts them in one file."""
+        blocks = [{"t": "Div", "c": [["", [SECTION_CLASS] + ([s.kind] if s.kind != "section"
+                                                             else []), []], s.blocks]}
+                  for s in self.sections]
+        number_citations(blocks)
+        return blocks
+
+
+def number_citations(blocks: list[Node]) -> None:
+    """Set every citation's ``citationNoteNum`` as pandoc's Markdown reader does for one
+    document (Readers/Markdown.hs: ``note``, ``inlineNote``, ``cite``): each note and each
+    citation outside a note takes the next number; a citation inside a note takes the note's.
+    Each section was read on its own, so its numbers started again at 1; citeproc's positions
+    (ibid., OSCOLA's "(n 4)") need the whole document's."""
+    counter = 0
+    stack: list[tuple[Node, int]] = [(b, 0) for b in reversed(blocks)]
+    while stack:
+        node, note = stack.pop()
+        kind = node["t"]
+        if kind == "Note" and not note:
+            counter += 1
+            stack.extend((child, counter) for child in reversed(node["c"]))
+            continue
+        if kind == "Cite":
+            if not note:
+                counter += 1
+            for citation in node["c"][0]:
+                citation["citationNoteNum"] = note or counter
+            continue
+        stack.extend((child, note) for child in reversed(list(children(node))))
 
 
 def read_document(sections: list[Section]) -> Document:

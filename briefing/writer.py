@@ -53,6 +53,7 @@ class Note:
     kind: str  #: "citation" (made by the style) or "author" (written in the Markdown)
     path: Path | None
     line: int | None
+    keys: tuple[str, ...] = ()  #: the works it cites
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class _Writer:
         self.quotes = quotes
         self.quote_depth = 0
         self.note_depth = 0
+        self.note_keys: list[list[str]] = []  #: keys cited in each note being written
 
     # --- blocks -----------------------------------------------------------------------------
 
@@ -346,11 +348,13 @@ class _Writer:
         citations, content = c
         record = next(self.cites, None)
         keys = [x["citationId"] for x in citations]
+        if self.note_keys:
+            self.note_keys[-1].extend(keys)
         if record is not None and list(record.keys) != keys:
             record = None  # the reading order and citeproc's disagree: no place, no harm
         place = record.places[0] if record and record.places else None
         inner = "".join(self._note(n["c"], "citation", place.path if place else None,
-                                   place.line if place else None)
+                                   place.line if place else None, tuple(keys))
                         if n["t"] == "Note" else self.inline(n) for n in content)
         inner = _SPACE_BEFORE_CALL.sub(r"\1", inner)
         if _is_call({"t": "Cite", "c": c}):
@@ -401,15 +405,18 @@ class _Writer:
 
     # --- notes ------------------------------------------------------------------------------
 
-    def _note(self, blocks: list[Node], kind: str, path: Path | None, line: int | None) -> str:
+    def _note(self, blocks: list[Node], kind: str, path: Path | None, line: int | None,
+              keys: tuple[str, ...] = ()) -> str:
         number = len(self.result.notes) + 1
         self.result.notes.append(Note(number, "", kind, path, line))  # keeps the number
         self.note_depth += 1
+        self.note_keys.append(list(keys))
         try:
             body = self._note_blocks(blocks)
         finally:
             self.note_depth -= 1
-        self.result.notes[number - 1] = Note(number, body, kind, path, line)
+            cited = tuple(dict.fromkeys(self.note_keys.pop()))
+        self.result.notes[number - 1] = Note(number, body, kind, path, line, cited)
         return (f'<a class="fn-call" id="fnref-{number}" href="#fn-{number}">{number}</a>'
                 f'<span class="footnote" id="fn-{number}" data-kind="{kind}">'
                 f'<a class="fn-mark" href="#fnref-{number}">{number}</a> {body}</span>')

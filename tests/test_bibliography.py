@@ -106,7 +106,7 @@ CASES: dict[str, tuple[str, str, str, str]] = {
         "@legislation{x, title={Law of the Republic of Kazakhstan on Mass Media}, year={1999}}",
         "title", "Law of the republic of kazakhstan on mass media",
         "Law of the Republic of Kazakhstan on Mass Media"),
-    "year-range": ("@book{x, title={T}, year={2003--2005}}", "issued", "2003--2005",
+    "year-range": ("@book{x, title={T}, year={2003--2005}}", "issued", "literal=2003--2005",
                    "2003/2005"),
     "doi-prefix": ("@article{x, title={T}, journal={J}, year={2001}, "
                    "doi={https://doi.org/10.1000/xyz}}", "doi", "https://doi.org/10.1000/xyz",
@@ -115,6 +115,8 @@ CASES: dict[str, tuple[str, str, str, str]] = {
                         'A "quoted" title', "A “quoted” title"),
     "url-in-howpublished": (r"@misc{x, title={T}, howpublished={\url{https://example.org/x}}, "
                             "year={2011}}", "url", "", "https://example.org/x"),
+    "braces-in-type": ("@report{x, title={T}, type={Asia {{Report}}}, number={250}, year={2013}}",
+                       "genre", "Asia {{Report}}", "Asia Report"),
     "language-field": ("@book{x, title={Свобода Собраний}, language={russian}, year={2001}}",
                        "title", "Свобода собраний", "Свобода Собраний"),
 }
@@ -132,7 +134,7 @@ def test_each_correction_on_and_off(tmp_path: Path, name: str) -> None:
 
 def test_every_bibliography_correction_has_a_case() -> None:
     reading = {"one-name-lists", "legal-titles", "year-range", "doi-prefix", "straight-quotes",
-               "url-in-howpublished", "language-field"}
+               "url-in-howpublished", "language-field", "braces-in-type"}
     assert reading <= set(CORRECTIONS) and reading == set(CASES)
 
 

@@ -1,157 +1,63 @@
 """Compare briefing's notes, references and in-text citations with pandoc's own (the oracle).
 
 Usage: ``.venv/bin/python tools/compare_with_pandoc.py [--style NAME …] [--lang en|ru …]
-[--samples N] [--json FILE]``
+[--raw] [--samples N] [--json FILE]``
 
-For each language of ``tests/corpus`` and each style, it copies the corpus to a temporary
-folder, sets ``csl:`` in the copy of ``report.yaml``, builds the briefing with
-``briefing.pipeline.build`` (the whole pipeline, PDF included, so failures and slowness show),
-extracts notes / reference entries / in-text citations from the HTML it rendered
-(:func:`briefing_side`) and compares them, item by item, with what pandoc makes of the same
+For each language of ``tests/corpus`` and each style, it runs briefing's stages up to the HTML
+writer (``tests/differential.py``: the PDF prints exactly that HTML) and compares notes,
+reference entries and in-text citations, item by item, with what pandoc makes of the same
 files (``tests/oracle.py``). It prints identical/total per kind, then a sample of the
-differences grouped by an apparent class (:func:`classify`). ``--json`` writes every
-difference.
-
-Notes and in-text citations are paired in order (a dropped or extra item is reported as such
-rather than shifting every later pair); references are paired by key.
-
-In-text citations: today's engine inserts a citation's running-text part without pandoc's
-``<span class="citation">``; while building, this tool wraps it back in that span (it
-replaces ``briefing.citations._split_note`` in memory; no file changes) so both sides can be
-read the same way. A writer that keeps pandoc's span needs no such help.
+differences grouped by an apparent class (:func:`classify`); a difference that one of
+briefing's declared corrections accounts for is classed by that correction. ``--raw``
+switches the corrections off (then every item should be identical). ``--json`` writes every
+difference. ``tests/test_differential.py`` asserts the same; this tool shows the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
 import json
-import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 import traceback
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from oracle import (  # noqa: E402
-    STYLES,
-    Element,
-    OracleOutput,
-    markup_of,
-    parse_html,
-    run_report,
-    text_of,
-)
+from differential import CORPUS, Ours, briefing_output, explain  # noqa: E402
+from oracle import STYLES, OracleOutput, run_report  # noqa: E402
 
-import briefing.citations  # noqa: E402
-from briefing.pipeline import build  # noqa: E402
-
-CORPUS = ROOT / "tests" / "corpus"
-
+from briefing.corrections import ALL  # noqa: E402
 
 # --- briefing's side ---------------------------------------------------------------------------
 
-def _has_class(el: Element, tag: str, name: str) -> bool:
-    return el.tag == tag and name in el.classes
-
-
-def briefing_side(html: str) -> OracleOutput:
-    """Notes, references and in-text citations from the HTML briefing rendered.
-
-    Today's writer: a note is ``<span class="footnote" id="fn-N">`` holding ``<a class="fn-mark">``
-    and the note; an entry is ``<div class="csl-entry" id="ref-KEY">``; an in-text citation is a
-    ``<span class="citation">`` outside the notes (see the module docstring). Adapt the three
-    selectors here when the writer changes.
-    """
-    root = parse_html(html)
-
-    def is_mark(el: Element) -> bool:
-        return _has_class(el, "a", "fn-mark")
-
-    def in_note(el: Element) -> bool:
-        return any(_has_class(a, "span", "footnote") for a in el.ancestors())
-
-    notes = [el for el in root.iter() if _has_class(el, "span", "footnote")]
-    entries = [(el.attrs.get("id", "").removeprefix("ref-"), el) for el in root.iter()
-               if _has_class(el, "div", "csl-entry")]
-    entries = [(key, el) for key, el in entries if text_of(el)]
-    cites = [el for el in root.iter()
-             if _has_class(el, "span", "citation") and not in_note(el) and text_of(el)]
-    return OracleOutput(
-        notes=[text_of(el, is_mark) for el in notes],
-        references=[(key, text_of(el)) for key, el in entries],
-        intext=[text_of(el) for el in cites],
-        notes_markup=[markup_of(el, is_mark) for el in notes],
-        references_markup=[(key, markup_of(el)) for key, el in entries],
-        intext_markup=[markup_of(el) for el in cites],
-    )
-
-
-@contextlib.contextmanager
-def _citation_spans() -> Iterator[None]:
-    """Keep pandoc's ``span.citation`` around the running-text part of each citation."""
-    original = briefing.citations._split_note
-
-    def split(html: str, makes_note: bool) -> briefing.citations.Formatted:
-        done = original(html, makes_note)
-        if not done.text:
-            return done
-        return briefing.citations.Formatted(
-            text=f'<span class="citation">{done.text}</span>', note=done.note)
-
-    briefing.citations._split_note = split
+def build_briefing(lang: str, style: str, raw: bool) -> Built:
+    """briefing's side for ``tests/corpus/<lang>`` in ``style``."""
+    start = time.perf_counter()
     try:
-        yield
-    finally:
-        briefing.citations._split_note = original
+        ours = briefing_output(CORPUS / lang, style, frozenset() if raw else ALL, root=CORPUS)
+    except Exception as exc:  # noqa: BLE001 - a failure is a finding, not a crash
+        text = str(exc).strip().splitlines() or [type(exc).__name__]
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Built(None, None, time.perf_counter() - start,
+                     f"{type(exc).__name__}: {text[0][:300]} ({Path(where.filename).name}:"
+                     f"{where.lineno})")
+    return Built(ours.output, ours, time.perf_counter() - start)
 
 
 @dataclass
 class Built:
     output: OracleOutput | None
+    ours: Ours | None
     seconds: float
     error: str = ""
     warnings: int = 0
-
-
-def build_briefing(lang: str, style: str) -> Built:
-    """Build a copy of ``tests/corpus/<lang>`` in ``style`` with today's engine."""
-    with tempfile.TemporaryDirectory(prefix="corpus-") as tmp:
-        root = Path(tmp) / "corpus"
-        shutil.copytree(CORPUS, root)
-        config = root / lang / "report.yaml"
-        data = yaml.safe_load(config.read_text(encoding="utf-8"))
-        data["csl"] = style
-        config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
-                          encoding="utf-8")
-        cwd = Path.cwd()
-        os.chdir(tmp)  # build() keeps its cache under ./build: a fresh one per run
-        start = time.perf_counter()
-        try:
-            with _citation_spans():
-                result = build(root / lang, Path(tmp) / "out.pdf")
-        except Exception as exc:  # noqa: BLE001 - a failure is a finding, not a crash
-            text = str(exc).strip().splitlines() or [type(exc).__name__]
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            return Built(None, time.perf_counter() - start,
-                         f"{type(exc).__name__}: {text[0][:300]} ({Path(where.filename).name}:"
-                         f"{where.lineno})")
-        finally:
-            os.chdir(cwd)
-        return Built(briefing_side(result.html), time.perf_counter() - start,
-                     warnings=len(result.diagnostics.warnings))
 
 
 # --- comparing ---------------------------------------------------------------------------------
@@ -327,6 +233,20 @@ def classify(diff: Difference) -> str:
     return "other wording"
 
 
+def _explained(diff: Difference, ours: Ours) -> str | None:
+    if diff.ours is None or diff.theirs is None:
+        return None
+    keys: tuple[str, ...] = ()
+    if diff.kind == "references":
+        keys = (diff.index,)
+    elif diff.kind == "notes" and diff.index.isdigit():
+        keys = ours.written.notes[int(diff.index) - 1].keys
+    elif diff.kind == "intext" and diff.index.isdigit() and \
+            int(diff.index) - 1 < len(ours.intext_keys):
+        keys = ours.intext_keys[int(diff.index) - 1]
+    return explain(diff.ours, diff.theirs, keys, ours)
+
+
 def show(diff: Difference, width: int = 240) -> str:
     """The two texts, with the first differing stretch marked ⟦…⟧."""
     ours, theirs = diff.ours or "", diff.theirs or ""
@@ -346,8 +266,8 @@ def show(diff: Difference, width: int = 240) -> str:
     return f"    briefing: {mark(ours, a0, a1)}\n    pandoc:   {mark(theirs, b0, b1)}"
 
 
-def compare(lang: str, style: str) -> Comparison:
-    built = build_briefing(lang, style)
+def compare(lang: str, style: str, raw: bool = False) -> Comparison:
+    built = build_briefing(lang, style, raw)
     oracle = run_report(CORPUS / lang, style)
     result = Comparison(lang, style, built.seconds, oracle.seconds, built.error, built.warnings)
     if built.output is None:
@@ -359,7 +279,8 @@ def compare(lang: str, style: str) -> Comparison:
             ("intext", pair_in_order(mine.intext, theirs.intext, "intext"))):
         result.totals[kind] = (same, len(getattr(mine, kind)), len(getattr(theirs, kind)))
         for diff in diffs:
-            diff.klass = classify(diff)
+            why = _explained(diff, built.ours) if built.ours else None
+            diff.klass = f"correction: {why}" if why else classify(diff)
         result.differences.extend(diffs)
     return result
 
@@ -369,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--style", action="append", choices=STYLES)
     parser.add_argument("--lang", action="append", choices=("en", "ru"))
     parser.add_argument("--samples", type=int, default=2, help="examples per class (default 2)")
+    parser.add_argument("--raw", action="store_true", help="switch briefing's corrections off")
     parser.add_argument("--json", type=Path, help="write every difference to this file")
     args = parser.parse_args(argv)
     results = []
@@ -376,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'build s':>7} {'pandoc s':>8}")
     for style in args.style or STYLES:
         for lang in args.lang or ("en", "ru"):
-            res = compare(lang, style)
+            res = compare(lang, style, args.raw)
             results.append(res)
             if res.error:
                 print(f"{style:44} {lang:4} BUILD FAILED after {res.seconds:.1f} s: {res.error}")
