@@ -141,7 +141,8 @@ def _check_raw(document: Document, diags: Diagnostics) -> None:
         elif raw.format in ("tex", "latex") and raw.text.strip() in _PAGE_BREAKS:
             continue
         elif raw.format not in ("briefing-html",):
-            diags.warning(f"raw {raw.format} ('{raw.text.strip()[:30]}') means nothing in a "
+            diags.warning(f"raw {raw.format} ('{raw.text.strip().splitlines()[0][:30]}') means "
+                          "nothing in a "
                           "PDF made from HTML and is left out", place.path, place.line,
                           place.col)
 

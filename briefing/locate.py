@@ -88,10 +88,14 @@ class Locator:
                 hi = mid - 1
         return Place(self.path, lo + self.first_line, pos - self._line_starts[lo] + 1)
 
-    def find(self, pattern: re.Pattern[str], region: str, kind: str) -> Place:
+    def find(self, pattern: re.Pattern[str], region: str, kind: str,
+             in_code: bool = False) -> Place:
         """The next match of ``pattern`` in ``region`` ("" is the body, else a note label)
-        after the previous element of ``kind``; else the last place found in the region."""
+        after the previous element of ``kind``; else the last place found in the region.
+        ``in_code``: search code blocks too (a raw block is written as a fenced block)."""
         text, start, end = self._region(region)
+        if in_code:
+            text = self.text
         cursor = max(start, self._cursors.get((region, kind), start))
         match = pattern.search(text, cursor, end)
         if match is None:
@@ -106,8 +110,8 @@ class Locator:
                              f"{_KEY_TAIL})")
         return self.find(pattern, region, "cite:" + key)
 
-    def find_text(self, needle: str, region: str, kind: str) -> Place:
-        return self.find(re.compile(re.escape(needle)), region, kind)
+    def find_text(self, needle: str, region: str, kind: str, in_code: bool = False) -> Place:
+        return self.find(re.compile(re.escape(needle)), region, kind, in_code)
 
     def find_heading(self, region: str) -> Place:
         return self.find(_HEADING, region, "heading")

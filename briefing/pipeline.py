@@ -82,7 +82,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
                                                         style, config, corrections))
     timings["citations: pandoc"] = cited.engine_seconds
     # 5. pandoc's tree -> HTML, notes numbered
-    written = timed("write", lambda: write_html(cited, analysis.document, config.lang,
+    written = timed("html", lambda: write_html(cited, analysis.document, config.lang,
                                                 corrections))
     for key in written.omitted:
         ref = analysis.refs[key]

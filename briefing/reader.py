@@ -7,17 +7,21 @@ punctuation, …), and typed records of the elements later stages report on — 
 headings, links and images, raw HTML or TeX, identifiers — each with the file, line and column
 it was written at (``locate.py``).
 
-Each section is read by its own pandoc run, cached by its text (``cache.py``), so editing one
-section re-reads only that one; uncached sections are read in parallel. Heading identifiers are
-made unique across sections, as pandoc does when it reads several files as one document.
+Each section is read on its own (``read.lua``: one pandoc process reads several sections, each
+as pandoc reads a file), cached by its text (``cache.py``), so editing one section re-reads only
+that one; uncached sections are shared among one pandoc process per processor. Heading
+identifiers are made unique across sections, as pandoc does when it reads several files as one
+document.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +31,9 @@ from .locate import Locator, Place
 from .sources import Section
 from .tree import Attr, Node, attr_of, children, stringify, table_rows
 
-#: pandoc's own Markdown, every default extension on (what a pandoc user's files expect)
-MARKDOWN = "markdown"
+#: the reader: pandoc's own Markdown, every default extension on (what a pandoc user's files
+#: expect), several texts per pandoc process
+READER = "read.lua"
 #: class of the Div that holds one section file in the joined tree
 SECTION_CLASS = "briefing-section"
 
@@ -182,26 +187,35 @@ def _footnote_labels(locator: Locator, problems: list[Diagnostic]) -> None:
                        f"[^{label}] or delete it", place.path, place.line, place.col))
 
 
-def read_markdown(text: str) -> dict[str, Any]:
-    """One Markdown text as pandoc's tree (cached by content and pandoc's version)."""
-    return _read_all([text])[0]
-
-
 def _read_all(texts: list[str]) -> list[dict[str, Any]]:
-    keys = [cache.digest("markdown", pandoc.pandoc_version(), MARKDOWN, t) for t in texts]
+    """Each text's tree: from the cache, or read by pandoc (the uncached ones in as many
+    pandoc processes as there are processors, each reading a share of them)."""
+    reader_text = (resources.files("briefing") / READER).read_text(encoding="utf-8")
+    keys = [cache.digest("markdown", pandoc.pandoc_version(), reader_text, t) for t in texts]
     found: list[dict[str, Any] | None] = [cache.get("read", k) for k in keys]
     missing = [i for i, tree in enumerate(found) if tree is None]
     if missing:
-        with ThreadPoolExecutor(max_workers=min(len(missing), os.cpu_count() or 1)) as pool:
-            for i, tree in zip(missing, pool.map(_read_one, [texts[i] for i in missing]),
-                               strict=True):
-                found[i] = tree
-                cache.put("read", keys[i], tree)
+        shares = min(len(missing), os.cpu_count() or 1)
+        chunks = [missing[n::shares] for n in range(shares)]
+        with ThreadPoolExecutor(max_workers=shares) as pool:
+            for chunk, trees in zip(chunks, pool.map(
+                    lambda chunk: _read_several([texts[i] for i in chunk]), chunks), strict=True):
+                for i, tree in zip(chunk, trees, strict=True):
+                    found[i] = tree
+                    cache.put("read", keys[i], tree)
     return [t for t in found if t is not None]
 
 
-def _read_one(text: str) -> dict[str, Any]:
-    return pandoc.run_json([f"--from={MARKDOWN}"], text)
+def _read_several(texts: list[str]) -> list[dict[str, Any]]:
+    """Several texts read by one pandoc process (``read.lua``), each as pandoc reads a file."""
+    with resources.as_file(resources.files("briefing") / READER) as reader:
+        tree = pandoc.run_json([f"--from={reader}"], json.dumps(texts, ensure_ascii=False))
+    metas = tree["meta"].get("sections", {"c": []})["c"]
+    return [{"blocks": div["c"][1], "meta": meta.get("c", {}) if meta.get("t") == "MetaMap"
+             else {}} for div, meta in zip(tree["blocks"], metas, strict=True)]
+
+
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"})
 
 
 @dataclass
@@ -218,6 +232,8 @@ class _Collector:
         self.doc, self.loc, self.taken = document, locator, taken
         self.next_marker = 0
         self.unclosed: dict[int, str] = {}  #: Cite nodes after a '[' pandoc left as text
+        self._handlers = {name[4:]: getattr(self, name) for name in dir(self)
+                          if name.startswith("_on_")}
 
 
     def collect(self, blocks: list[Node]) -> None:
@@ -225,11 +241,13 @@ class _Collector:
         while stack:
             node, ctx = stack.pop()
             inner = self._visit(node, ctx)
-            stack.extend((child, inner) for child in reversed(list(children(node))))
+            # words and spaces are most of a tree and hold nothing to record: never pushed
+            stack.extend((child, inner) for child in reversed(list(children(node)))
+                         if child["t"] not in _LEAVES)
 
     def _visit(self, node: Node, ctx: _Context) -> _Context:
         kind = node["t"]
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = self._handlers.get(kind)
         inner: _Context = handler(node, ctx) if handler else ctx
         if kind in ("BlockQuote", "BulletList", "OrderedList", "Div", "DefinitionList"):
             inner = _Context(inner.region, inner.in_note, inner.depth + 1)
@@ -261,6 +279,8 @@ class _Collector:
         ``[@a][@b]`` (two citations written together) reads as '[', @a in the text, ']', @b.
         """
         inlines = node["c"]
+        if not any(child["t"] == "Cite" for child in inlines):
+            return ctx
         opened: Node | None = None
         for n, child in enumerate(inlines):
             after = inlines[n + 1] if n + 1 < len(inlines) else None
@@ -339,7 +359,7 @@ class _Collector:
     def _raw(self, node: Node, ctx: _Context, block: bool) -> _Context:
         fmt, text = node["c"]
         first = text.strip().split("\n", 1)[0][:80]
-        place = self.loc.find_text(first, ctx.region, "raw") if first \
+        place = self.loc.find_text(first, ctx.region, "raw", in_code=block) if first \
             else self.loc.last(ctx.region)
         self.doc.raws.append(RawRecord(fmt, text, block, place))
         return ctx

@@ -133,7 +133,7 @@ class _Writer:
         return ""
 
     def _b_Plain(self, c: list[Node]) -> str:  # noqa: N802
-        return self.inlines(c)
+        return self.inlines(c) + "\n"  # two Plain blocks in a row read as two words
 
     def _b_Para(self, c: list[Node]) -> str:  # noqa: N802
         return f"<p>{self.inlines(c)}</p>\n"
@@ -169,13 +169,19 @@ class _Writer:
         return f"<ul>\n{self._items(c)}</ul>\n"
 
     def _items(self, items: list[list[Node]]) -> str:
-        return "".join(f"<li>{self.blocks(item)}</li>\n" for item in items)
+        return "".join(f"<li>{self._flow(item)}</li>\n" for item in items)
+
+    def _flow(self, blocks: list[Node]) -> str:
+        """A list item's or cell's content: one plain block is just its text."""
+        if len(blocks) == 1 and blocks[0]["t"] == "Plain":
+            return self.inlines(blocks[0]["c"])
+        return self.blocks(blocks)
 
     def _b_DefinitionList(self, c: list[Any]) -> str:  # noqa: N802
         parts = []
         for term, definitions in c:
             parts.append(f"<dt>{self.inlines(term)}</dt>\n")
-            parts.extend(f"<dd>{self.blocks(d)}</dd>\n" for d in definitions)
+            parts.extend(f"<dd>{self._flow(d)}</dd>\n" for d in definitions)
         return f"<dl>\n{''.join(parts)}</dl>\n"
 
     def _b_Header(self, c: list[Any]) -> str:  # noqa: N802
@@ -236,7 +242,7 @@ class _Writer:
                 cls = {"AlignLeft": "left", "AlignRight": "right",
                        "AlignCenter": "center"}.get(align)
                 extra += f' class="{cls}"' if cls else ""
-                cells.append(f"<{cell_tag}{extra}>{self.blocks(content)}</{cell_tag}>")
+                cells.append(f"<{cell_tag}{extra}>{self._flow(content)}</{cell_tag}>")
             out.append(f"<tr>{''.join(cells)}</tr>\n")
         return "".join(out)
 

@@ -173,7 +173,7 @@ def test_a_bug_gets_a_short_report_and_exit_3(tmp_path: Path, capsys: pytest.Cap
     monkeypatch.setattr("briefing.pipeline.write_html", broken)
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--quiet"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith(f"briefing: internal error: stage 'write' failed on {folder}: "
+    assert err.startswith(f"briefing: internal error: stage 'html' failed on {folder}: "
                           "ValueError: simulated bug\nThis is a bug in briefing")
     assert "Traceback" not in err
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--debug"]) == 3
