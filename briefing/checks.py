@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bibliography import Reference, parse_bibliography, unused_fields
+from .charts import ChartSpec, read_specs
 from .citations import Style, check_keys, resolve_style
 from .config import Config
 from .corrections import ALL
+from .crossref import Numbering, is_label, normal, number, resolve
 from .errors import BriefingError, Diagnostics
 from .reader import Document, TargetRecord, read_document
 from .sources import Section, confined, read_sections
+from .tree import Node
 from .writer import LINK_SCHEMES
 
 #: a note longer than this (characters of text) is unlikely to fit on one page at 8.5 pt
@@ -46,6 +49,9 @@ class Analysis:
     document: Document
     refs: dict[str, Reference]
     style: Style | None
+    blocks: list[Node]  #: the joined tree, numbered, references to labels resolved
+    numbering: Numbering
+    charts: list[ChartSpec]  #: checked, ready to draw
 
 
 def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = ALL) -> Analysis:
@@ -64,13 +70,46 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
     except BriefingError as exc:
         diags.items.extend(exc.diagnostics)
     check_keys(document.cites, refs, config, diags)
+    blocks = document.joined()
+    numbering = number(blocks, config.number_sections)
+    _check_labels(document, numbering, refs, diags)
+    resolve(blocks, numbering, config.lang, dict(config.crossref_prefixes))
     _check_metadata(document, diags)
     _check_targets(document, config, diags)
     _check_raw(document, diags)
     _check_structure(document, diags)
     _check_entries(refs, document, config, diags)
     _report_unused_fields(refs, diags)
-    return Analysis(config, sections, document, refs, style)
+    charts = read_specs(document.charts, config.root, diags)
+    return Analysis(config, sections, document, refs, style, blocks, numbering, charts)
+
+
+def _check_labels(document: Document, numbering: Numbering, refs: dict[str, Reference],
+                  diags: Diagnostics) -> None:
+    """Every ``@fig:…``, ``@tbl:…``, ``@sec:…`` names a figure, table or section."""
+    for cite in document.cites:
+        if not cite.crossref:
+            continue
+        for key, place in zip(cite.keys, cite.places, strict=True):
+            if not is_label(key):
+                diags.error(f"'{key}' is a source and the rest of this citation are figures, "
+                            "tables or sections; cite them apart", place.path, place.line,
+                            place.col)
+            elif normal(key) not in numbering.labels:
+                kinds = {"fig": "figure", "tbl": "table", "sec": "section"}
+                close = [k for k in numbering.labels if k.split(":")[0] == normal(key)[:3]]
+                hint = f" (there are: {', '.join(close[:5])})" if close else ""
+                diags.error(f"unknown label '{key}': no {kinds[normal(key)[:3]]} has the id "
+                            f"'{normal(key)}'{hint}", place.path, place.line, place.col)
+    for key in refs:
+        if is_label(key):
+            ref = refs[key]
+            diags.error(f"'{key}' looks like a reference to a figure, table or section "
+                        "(fig:, tbl:, sec:); rename the entry", ref.path, ref.line)
+    for ident in numbering.duplicates:
+        where = document.identifiers.get(ident)
+        diags.error(f"the label '{ident}' is given twice; make each label unique",
+                    where.path if where else None, where.line if where else None)
 
 
 def _check_metadata(document: Document, diags: Diagnostics) -> None:

@@ -30,8 +30,9 @@ from . import pandoc
 from .bibliography import Reference
 from .config import Config
 from .corrections import ALL
+from .crossref import is_label
 from .errors import BriefingError, Diagnostics
-from .reader import CiteRecord, Document
+from .reader import CiteRecord
 from .sources import confined, read_text
 from .tree import Node, cite_node, meta_value, walk
 
@@ -144,11 +145,12 @@ def _collection_parent(href: str, config_path: Path, line: int | None) -> Path:
 
 # --- formatting -------------------------------------------------------------------------------
 
-def format_citations(document: Document, refs: dict[str, Reference], style: Style,
+def format_citations(blocks: list[Node], refs: dict[str, Reference], style: Style,
                      config: Config, corrections: frozenset[str] = ALL) -> Cited:
-    """One pandoc run: citeproc over the whole document, then ``filters.lua``."""
+    """One pandoc run: citeproc over the whole document (``Document.joined()``, references
+    to figures and tables already resolved), then ``filters.lua``."""
     tree = {"pandoc-api-version": [*pandoc.API_VERSION, 1, 1],
-            "meta": _metadata(refs, config), "blocks": document.joined()}
+            "meta": _metadata(refs, config), "blocks": blocks}
     payload = json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
     style_text = style.path.read_text(encoding="utf-8")
     key = store.digest("citeproc", pandoc.pandoc_version(), _filter_text(), style_text,
@@ -162,7 +164,7 @@ def format_citations(document: Document, refs: dict[str, Reference], style: Styl
                                       f"--lua-filter={filter_path}"], payload)
         seconds = time.perf_counter() - start
         store.put("cited", key, answer)
-    blocks: list[Node] = answer["blocks"]
+    blocks = answer["blocks"]
     if "genitive-months" in corrections and config.lang.split("-")[0].lower() == "ru":
         genitive_months(blocks)
     if "notes-together" in corrections and style.is_note:
@@ -195,6 +197,8 @@ def check_keys(cites: list[CiteRecord], refs: dict[str, Reference], config: Conf
     """Every cited key must exist: report them all, with a 'did you mean'."""
     for cite in cites:
         for key, place in zip(cite.keys, cite.places, strict=True):
+            if cite.crossref and is_label(key):
+                continue  # a reference to a figure, table or section (checks.py)
             if key not in refs:
                 diags.error(f"unknown citation key '{key}'{_suggest(key, refs)}; add it to "
                             "the bibliography or fix the key", place.path, place.line,

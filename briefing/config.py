@@ -39,21 +39,29 @@ MAX_YAML_BYTES = 256 * 1024
 #: words the house style prints, by language; report.yaml can override the two titles
 LABELS = {
     "en": {"contents": "Contents", "sources": "Sources", "page": "Page", "of": "of",
-           "abstract": "Summary"},
+           "abstract": "Summary",
+           "page_short": "p.", "figures": "Figures", "tables": "Tables"},
     "ru": {"contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из",
-           "abstract": "Резюме"},
+           "abstract": "Резюме",
+           "page_short": "с.", "figures": "Рисунки", "tables": "Таблицы"},
     "kk": {"contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/",
-           "abstract": "Түйіндеме"},
+           "abstract": "Түйіндеме",
+           "page_short": "б.", "figures": "Суреттер", "tables": "Кестелер"},
     "uk": {"contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з",
-           "abstract": "Резюме"},
+           "abstract": "Резюме",
+           "page_short": "с.", "figures": "Рисунки", "tables": "Таблиці"},
     "de": {"contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von",
-           "abstract": "Zusammenfassung"},
+           "abstract": "Zusammenfassung",
+           "page_short": "S.", "figures": "Abbildungen", "tables": "Tabellen"},
     "fr": {"contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur",
-           "abstract": "Résumé"},
+           "abstract": "Résumé",
+           "page_short": "p.", "figures": "Figures", "tables": "Tableaux"},
     "nl": {"contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van",
-           "abstract": "Samenvatting"},
+           "abstract": "Samenvatting",
+           "page_short": "p.", "figures": "Figuren", "tables": "Tabellen"},
     "es": {"contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de",
-           "abstract": "Resumen"},
+           "abstract": "Resumen",
+           "page_short": "p.", "figures": "Figuras", "tables": "Tablas"},
 }
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -82,10 +90,16 @@ class Config:
     link_bibliography: bool = True  #: DOIs and URLs in references are links
     notes_after_punctuation: bool = True  #: a citation's note call moves after the period
     suppress_bibliography: bool = False  #: no reference list
+    number_sections: bool = False  #: number headings 1, 1.1, 1.1.1 (annexes A, A.1)
+    crossref_prefixes: tuple[tuple[str, str], ...] = ()  #: pandoc-crossref's figPrefix, …
+    crossref_pages: bool = False  #: "Figure 2, p. 7": references give the page in print
+    lof: bool = False  #: a list of figures after the contents
+    lot: bool = False  #: a list of tables after the contents
     sections: tuple[Path, ...] = ()
     subject: str = ""
     keywords: tuple[str, ...] = ()
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
+    annexes_last: bool = False  #: annexes (``# Title {.annex}``) after the reference list
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
     cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
     notes: tuple[Diagnostic, ...] = field(default=(), compare=False)  #: accepted, with a note
@@ -253,6 +267,14 @@ def _abstract(value: Any, ctx: _Context) -> str | None:
     return _text(value, ctx)
 
 
+def _prefix(value: Any, ctx: _Context) -> tuple[tuple[str, str], ...] | None:
+    """pandoc-crossref's figPrefix / tblPrefix / secPrefix: the word before a number."""
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        value = value[0]  # pandoc-crossref allows [singular, plural]; the singular is used
+    text = _text(value, ctx)
+    return ((ctx.key[:3], text),) if text is not None else None
+
+
 def _ignored(value: Any, ctx: _Context) -> None:
     return None
 
@@ -283,6 +305,14 @@ KEYS: tuple[Key, ...] = (
     Key("notes-after-punctuation", "notes_after_punctuation", _bool,
         "a citation's note call moves after the following punctuation (default true)"),
     Key("suppress-bibliography", "suppress_bibliography", _bool, "no reference list"),
+    Key("number-sections", "number_sections", _bool, "number the headings (1, 1.1, …; "
+                                                      "annexes A, A.1)"),
+    Key("lof", "lof", _bool, "a list of figures after the contents"),
+    Key("lot", "lot", _bool, "a list of tables after the contents"),
+    Key("figPrefix", "crossref_prefixes", _prefix, "pandoc-crossref: the word before a "
+                                                    "figure's number in a reference"),
+    Key("tblPrefix", "crossref_prefixes", _prefix, "pandoc-crossref: the same for tables"),
+    Key("secPrefix", "crossref_prefixes", _prefix, "pandoc-crossref: the same for sections"),
     Key("keywords", "keywords", _texts, "PDF metadata"),
     Key("subject", "subject", _text, "PDF metadata (default: the subtitle)"),
     Key("description", "subject", _text, "the same as subject"),
@@ -293,6 +323,12 @@ KEYS: tuple[Key, ...] = (
     Key("contents-title", "contents_title", _text, "the same as toc-title", pandoc=False),
     Key("styles", "styles", _styles, "a folder with your own briefing.html and "
                                       "briefing.css", pandoc=False),
+    Key("annexes-after-sources", "annexes_last", _bool, "annexes (# Title {.annex}) go "
+                                                        "after the reference list",
+        pandoc=False),
+    Key("crossref-pages", "crossref_pages", _bool, "references to figures, tables and "
+                                                   "sections give the page: 'Figure 2, p. 7'",
+        pandoc=False),
 )
 #: pandoc and Quarto keys that mean nothing for a briefing PDF: accepted with one note
 IGNORED = (
@@ -304,7 +340,7 @@ IGNORED = (
     "css", "output", "format", "execute", "jupyter", "engine", "editor", "pdf-engine",
     "biblio-style", "biblatexoptions", "natbiboptions", "cite-method", "secnumdepth",
     "thanks", "institute", "fig-cap-location", "tbl-cap-location", "highlight-style",
-    "code-block-bg", "papersize", "number-sections", "lof", "lot", "citation-abbreviations",
+    "code-block-bg", "papersize", "citation-abbreviations",
     "csquotes", "hyperrefoptions", "pdfa", "subparagraph", "beamer", "aspectratio",
     "lang-section", "dir", "keep-tex", "cap-location", "crossref", "filters",
 )
@@ -345,7 +381,7 @@ def load_config(source: Path, root: Path | None = None) -> Config:
                   **values)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class NoAliasLoader(yaml.SafeLoader):
     """YAML without anchors and aliases: a few lines of aliases can expand to gigabytes."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
@@ -363,8 +399,8 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int
     diags.raise_if_errors()
     assert text is not None
     try:
-        node = yaml.compose(text, Loader=_NoAliasLoader)
-        data = _NoAliasLoader(text).get_single_data() if node is not None else None
+        node = yaml.compose(text, Loader=NoAliasLoader)
+        data = NoAliasLoader(text).get_single_data() if node is not None else None
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise BriefingError(f"character U+{exc.character:04X} is not allowed in YAML; delete "
@@ -409,7 +445,9 @@ def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int
                 ctx.error(f"unknown key '{name}'{hint}")
             continue
         result = key.validate(value, ctx)
-        if result is not None:
+        if result is not None and key.attr == "crossref_prefixes":
+            out[key.attr] = out.get(key.attr, ()) + result
+        elif result is not None:
             out[key.attr] = result
     if ignored:
         first = min(lines.get(n, 1) for n in ignored)

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .charts import draw_all
 from .checks import analyse
 from .citations import format_citations
 from .config import Config, load_config
 from .corrections import ALL
 from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .pdf import Layout, render_pdf
-from .templates import render_page
+from .templates import chart_fonts, render_page
 from .writer import Written, write_html
 
 T = TypeVar("T")
@@ -77,20 +78,21 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
     assert analysis.style is not None  # an unknown style is an error, raised just above
     style = analysis.style
+    # 3b. charts drawn from their data (the blocks become figures)
+    timed("charts", lambda: draw_all(analysis.charts, chart_fonts()))
     # 4. citeproc over the whole document (one pandoc run)
-    cited = timed("citations", lambda: format_citations(analysis.document, analysis.refs,
+    cited = timed("citations", lambda: format_citations(analysis.blocks, analysis.refs,
                                                         style, config, corrections))
     timings["citations: pandoc"] = cited.engine_seconds
     # 5. pandoc's tree -> HTML, notes numbered
     written = timed("html", lambda: write_html(cited, analysis.document, config.lang,
-                                                corrections))
+                                                corrections, config.annexes_last))
     for key in written.omitted:
         ref = analysis.refs[key]
         diags.warning(f"'{key}' ({ref.csl_type or 'no type'}) has no entry in the reference "
                       f"list: {style.title} leaves out this kind of source", ref.path, ref.line)
     # 6. the house template
-    page = timed("template", lambda: render_page(config, written.body, written.headings,
-                                                 written.references, written.abstract))
+    page = timed("template", lambda: render_page(config, written))
     # 7. layout, note placement, PDF
     layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
                                              keep_notes_with_calls, image_cache))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from . import cache, pandoc
+from .charts import is_chart
+from .crossref import is_label
 from .errors import Diagnostic
 from .locate import Locator, Place
 from .sources import Section
@@ -46,6 +49,7 @@ class CiteRecord:
     places: tuple[Place, ...]  #: where each key was written
     in_note: bool  #: inside one of the author's own footnotes
     author_in_text: bool  #: ``@key`` in running text
+    crossref: bool = False  #: ``@fig:map``: a reference to a figure, table or section
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ class Document:
     max_depth: int = 0  #: deepest nesting of blocks (lists, quotations, divs)
     max_depth_place: Place | None = None
     problems: list[Diagnostic] = field(default_factory=list)  #: found while reading
+    charts: list[tuple[Node, Place]] = field(default_factory=list)  #: ```{.chart} blocks
 
     def joined(self) -> list[Node]:
         """All sections as one list of blocks, each section in a Div of its own (no paths
@@ -215,6 +220,7 @@ def _read_several(texts: list[str]) -> list[dict[str, Any]]:
              else {}} for div, meta in zip(tree["blocks"], metas, strict=True)]
 
 
+_CHART_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*\{?[^\n]*\bchart\b", re.M)
 _LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"})
 
 
@@ -261,7 +267,8 @@ class _Collector:
         keys = tuple(c["citationId"] for c in citations)
         places = tuple(self.loc.find_key(k, ctx.region) for k in keys)
         intext = citations[0]["citationMode"]["t"] == "AuthorInText"
-        self.doc.cites.append(CiteRecord(keys, places, ctx.in_note, intext))
+        self.doc.cites.append(CiteRecord(keys, places, ctx.in_note, intext,
+                                         any(is_label(k) for k in keys)))
         problem = self.unclosed.get(id(node))
         if problem and places:
             message = (f"'[@{keys[0]}][@…]': two bracketed citations written together are "
@@ -375,6 +382,10 @@ class _Collector:
         return ctx
 
     def _on_CodeBlock(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
+        if is_chart(node):
+            place = self.loc.find(_CHART_FENCE, ctx.region, "chart", in_code=True)
+            self.doc.charts.append((node, place))
+            return ctx
         place = self.loc.last(ctx.region)
         self.doc.blocks.append(BlockRecord("code", attr_of(node), place))
         self._identifier(node, place)

@@ -27,7 +27,7 @@ from markupsafe import Markup
 from . import __version__
 from .config import Config
 from .errors import BriefingError
-from .writer import Entry, Heading
+from .writer import Written
 
 TEMPLATE = "briefing.html"
 
@@ -61,12 +61,16 @@ def packaged_fonts() -> list[FontFace]:
     return faces
 
 
+def chart_fonts() -> list[Path]:
+    """The sans-serif faces charts are drawn in (the headings' family)."""
+    return sorted((Path(fontpkg_pt_sans.ROOT) / "files").glob("*.ttf"))
+
+
 def font_dirs() -> tuple[Path, ...]:
     return tuple(Path(p.ROOT) / "files" for p in (fontpkg_pt_serif, fontpkg_pt_sans))
 
 
-def render_page(config: Config, body: str, headings: list[Heading],
-                references: list[Entry], abstract: str = "") -> Page:
+def render_page(config: Config, written: Written) -> Page:
     folder = config.styles_dir
     env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
                                         undefined=jinja2.StrictUndefined,
@@ -74,11 +78,14 @@ def render_page(config: Config, body: str, headings: list[Heading],
     try:
         template = env.get_template(TEMPLATE)
         html = template.render(
-            config=template_config(config), version=__version__, body=Markup(body),
-            abstract=Markup(abstract),
-            headings=[{"level": h.level, "text": h.text, "id": h.id,
-                       "listed": "unlisted" not in h.classes} for h in headings],
-            references=[{"key": e.key, "html": Markup(e.html)} for e in references],
+            config=template_config(config), version=__version__, body=Markup(written.body),
+            abstract=Markup(written.abstract), annexes=Markup(written.annexes),
+            headings=[{"level": h.level, "text": h.text, "id": h.id, "number": h.number,
+                       "listed": "unlisted" not in h.classes, "annex": h.annex}
+                      for h in written.headings],
+            figures=[vars(c) for c in written.figures if c.id],
+            tables=[vars(c) for c in written.tables if c.id],
+            references=[{"key": e.key, "html": Markup(e.html)} for e in written.references],
             fonts=[vars(f) for f in packaged_fonts()], created=creation_date(config),
             styles_url=folder.as_uri() + "/")
     except jinja2.TemplateSyntaxError as exc:
@@ -98,6 +105,7 @@ def template_config(config: Config) -> dict[str, object]:
         "organisation": config.organisation, "date": config.date, "lang": config.lang,
         "subject": config.subject, "keywords": list(config.keywords),
         "labels": dict(config.labels), "toc": config.toc, "toc_depth": config.toc_depth,
+        "lof": config.lof, "lot": config.lot, "crossref_pages": config.crossref_pages,
     }
 
 

@@ -24,8 +24,9 @@ from typing import Any
 
 from .citations import Cited
 from .corrections import ALL
+from .crossref import words_for
 from .reader import SECTION_CLASS, Document
-from .tree import Attr, Node, attr_of, stringify
+from .tree import Attr, Node, attr_of, stringify, walk
 
 #: link schemes a reader's PDF viewer may open; anything else is printed as text
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -64,6 +65,17 @@ class Heading:
     classes: tuple[str, ...] = ()
     path: Path | None = None
     line: int | None = None
+    number: str = ""  #: "3.2", "Annex A" (with number-sections, or an annex)
+    annex: bool = False  #: in the annexes printed after the reference list
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A numbered figure or table, for the lists of figures and tables."""
+
+    id: str  #: the element's id ("" if it has none: it is then not listed with a link)
+    number: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,9 @@ class Written:
     references: list[Entry] = field(default_factory=list)  #: in the style's order
     omitted: list[str] = field(default_factory=list)  #: keys the style gives no entry
     references_in_body: bool = False  #: the author placed ``::: {#refs}`` in the text
+    figures: list[Caption] = field(default_factory=list)
+    tables: list[Caption] = field(default_factory=list)
+    annexes: str = ""  #: the annexes, when they go after the reference list
 
 
 def quotes_for(lang: str) -> Any:
@@ -89,18 +104,22 @@ def quotes_for(lang: str) -> Any:
 
 
 def write_html(cited: Cited, document: Document, lang: str,
-               corrections: frozenset[str] = ALL) -> Written:
-    """Render the whole document; notes numbered in reading order."""
+               corrections: frozenset[str] = ALL, annexes_last: bool = False) -> Written:
+    """Render the whole document; notes numbered in reading order. ``annexes_last``: the
+    annexes (from the first ``# Title {.annex}`` on) are kept apart, for after the sources."""
     writer = _Writer(document, quotes_for(lang) if "local-quotes" in corrections
-                     else QUOTES["en-US"])
+                     else QUOTES["en-US"], words_for(lang))
     placed = any(b.kind == "div" and b.attr.id == "refs" for b in document.blocks)
     blocks = list(cited.blocks)
     refs_div = None
     if not placed and blocks and blocks[-1]["t"] == "Div" and attr_of(blocks[-1]).id == "refs":
         refs_div = blocks.pop()
+    annexes = _split_annexes(blocks) if annexes_last else []
     body = writer.blocks(blocks)
     out = writer.result
     out.body = body
+    writer.in_annexes = True
+    out.annexes = writer.blocks(annexes)
     out.references_in_body = placed
     if refs_div is not None:
         out.references, out.omitted = writer.entries(refs_div)
@@ -110,15 +129,18 @@ def write_html(cited: Cited, document: Document, lang: str,
 class _Writer:
     """Renders nodes to HTML; keeps the notes, headings and the reading order's records."""
 
-    def __init__(self, document: Document, quotes: Any) -> None:
+    def __init__(self, document: Document, quotes: Any, words: dict[str, Any]) -> None:
         self.result = Written(body="")
-        self.cites = iter(document.cites)
+        self.words = words
+        # references to figures and tables were resolved before citeproc: not citations
+        self.cites = iter([c for c in document.cites if not c.crossref])
         self.author_notes = iter(document.notes)
         self.headings = iter(document.headings)
         self.quotes = quotes
         self.quote_depth = 0
         self.note_depth = 0
         self.note_keys: list[list[str]] = []  #: keys cited in each note being written
+        self.in_annexes = False  #: writing the annexes that go after the reference list
 
     # --- blocks -----------------------------------------------------------------------------
 
@@ -189,12 +211,16 @@ class _Writer:
         attr = Attr.of(attr_raw)
         record = next(self.headings, None)
         text = stringify(inlines)
+        number = attr.get("number")
+        if number and "annex" in attr.classes:
+            number = f"{self.words['annex']} {number}"
         self.result.headings.append(Heading(
             level, text, attr.id, attr.classes, record.place.path if record else None,
-            record.place.line if record else None))
-        title = html.escape(text, quote=True)
-        return (f"<h{level}{_attrs(attr)} data-title=\"{title}\">{self.inlines(inlines)}"
-                f"</h{level}>\n")
+            record.place.line if record else None, number, self.in_annexes))
+        title = html.escape(f"{number} {text}" if number else text, quote=True)
+        label = f'<span class="secno">{html.escape(number)}</span> ' if number else ""
+        return (f"<h{level}{_attrs(attr)} data-title=\"{title}\">{label}"
+                f"{self.inlines(inlines)}</h{level}>\n")
 
     def _b_HorizontalRule(self, c: None) -> str:  # noqa: N802
         return "<hr>\n"
@@ -204,8 +230,10 @@ class _Writer:
         attr = Attr.of(attr_raw)
         parts = [f'<div class="table-wrap"><table{_attrs(attr)}>\n']
         caption_html = self._caption(caption)
+        number = attr.get("number")
         if caption_html:
-            parts.append(f"<caption>{caption_html}</caption>\n")
+            label = self._label("tbl", number, attr.id, caption)
+            parts.append(f"<caption>{label}{caption_html}</caption>\n")
         widths = [s[1].get("c") for s in specs]
         if any(isinstance(w, int | float) for w in widths):
             cols = "".join(f'<col style="width: {w * 100:.1f}%">' if isinstance(w, int | float)
@@ -222,6 +250,15 @@ class _Writer:
             parts.append(f"<tfoot>\n{self._rows(foot[1], aligns, 'td')}</tfoot>\n")
         parts.append("</table></div>\n")
         return "".join(parts)
+
+    def _label(self, kind: str, number: str, ident: str, caption: list[Any]) -> str:
+        """"Figure 2." before a caption; the figure or table listed for the lists."""
+        if not number:
+            return ""
+        listed = self.result.figures if kind == "fig" else self.result.tables
+        listed.append(Caption(ident, number, stringify(caption[1])))
+        word = html.escape(f"{self.words['caption'][kind]}\u00a0{number}.")
+        return f'<span class="caption-label">{word}</span> '
 
     def _caption(self, caption: list[Any]) -> str:
         blocks = caption[1]
@@ -248,10 +285,17 @@ class _Writer:
 
     def _b_Figure(self, c: list[Any]) -> str:  # noqa: N802
         attr_raw, caption, content = c
+        attr = Attr.of(attr_raw)
         inner = self.blocks(content)
         caption_html = self._caption(caption)
-        figcaption = f"<figcaption>{caption_html}</figcaption>" if caption_html else ""
-        return f"<figure{_attrs(Attr.of(attr_raw))}>{inner}{figcaption}</figure>\n"
+        label = self._label("fig", attr.get("number"), attr.id, caption)
+        source = attr.get("source") or next(
+            (Attr.of(n["c"][0]).get("source") for n in walk(content) if n["t"] == "Image"), "")
+        if source:
+            caption_html += (f' <span class="source">{html.escape(self.words["source"])} '
+                             f"{html.escape(source)}</span>")
+        figcaption = f"<figcaption>{label}{caption_html}</figcaption>" if caption_html else ""
+        return f"<figure{_attrs(attr)}>{inner}{figcaption}</figure>\n"
 
     def _b_Div(self, c: list[Any]) -> str:  # noqa: N802
         attr = Attr.of(c[0])
@@ -438,6 +482,27 @@ class _Writer:
             else:
                 parts.append(_as_spans(self.block(block)))
         return "".join(parts)
+
+
+def _split_annexes(blocks: list[Node]) -> list[Node]:
+    """Take the annexes off the end of the document (from the first level-1 annex heading,
+    in whichever section file it is) and return them."""
+    for n, block in enumerate(blocks):
+        inner = block["c"][1] if block["t"] == "Div" and \
+            SECTION_CLASS in attr_of(block).classes else None
+        if inner is None:
+            if block["t"] == "Header" and block["c"][0] == 1 and \
+                    "annex" in attr_of(block).classes:
+                taken = blocks[n:]
+                del blocks[n:]
+                return taken
+            continue
+        taken = _split_annexes(inner)
+        if taken:
+            rest = blocks[n + 1:]
+            del blocks[n + 1:]
+            return taken + rest
+    return []
 
 
 def _is_call(node: Node) -> bool:

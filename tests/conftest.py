@@ -70,5 +70,5 @@ def written(folder: Path, files: dict[str, str], corrections: frozenset[str] | N
     chosen = ALL if corrections is None else corrections
     analysis = analyse(config, Diagnostics(), chosen)
     assert analysis.style is not None
-    cited = format_citations(analysis.document, analysis.refs, analysis.style, config, chosen)
+    cited = format_citations(analysis.blocks, analysis.refs, analysis.style, config, chosen)
     return write_html(cited, analysis.document, config.lang, chosen)

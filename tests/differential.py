@@ -43,7 +43,7 @@ def briefing_output(folder: Path, style: str, corrections: frozenset[str],
     analysis = analyse(config, diags, corrections)
     assert not diags.errors, [d.format() for d in diags.errors]
     assert analysis.style is not None
-    cited = format_citations(analysis.document, analysis.refs, analysis.style, config,
+    cited = format_citations(analysis.blocks, analysis.refs, analysis.style, config,
                              corrections)
     written = write_html(cited, analysis.document, config.lang, corrections)
     output, keys = read_written(written)

@@ -112,7 +112,8 @@ def test_every_construct_reads_as_pandocs_html(tmp_path: Path) -> None:
     theirs = subprocess.run([pandoc.pandoc_path(), "-f", "markdown", "-t", "html", "--wrap=none"],
                             input=KITCHEN_SINK, capture_output=True, text=True,
                             check=True).stdout
-    ours_html = out.body
+    # numbers in captions ("Figure 1.") are briefing's own: pandoc-crossref's, not pandoc's
+    ours_html = re.sub(r'<span class="caption-label">[^<]*</span> ', "", out.body)
     assert _texts(ours_html) == _texts(theirs)
     for tag in ("table", "dl", "blockquote", "pre", "ol", "ul", "em", "strong", "del", "sub",
                 "sup", "code", "figure", "figcaption", "hr", "br"):
@@ -173,4 +174,4 @@ colorlinks: true
     assert diags.errors == []
     assert [d.message for d in diags.items if d.severity == "note"] == [
         "ignored, they mean nothing for a briefing PDF: documentclass, geometry, fontsize, "
-        "papersize, number-sections, header-includes, colorlinks"]
+        "papersize, header-includes, colorlinks"]
