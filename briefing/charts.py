@@ -95,7 +95,9 @@ def _read_spec(node: Node, place: Place, root: Path, diags: Diagnostics) -> Char
     text = node["c"][1]
     first = place.line + 1  # the YAML starts on the line after the fence
 
-    def error(message: str, line_in_yaml: int = 0) -> None:
+    def error(message: str, line_in_yaml: int = 0, key: str = "") -> None:
+        if key:
+            line_in_yaml = _key_line(text, key)
         diags.error(f"chart: {message}", place.path, first + line_in_yaml)
 
     data = _yaml(text, error)  # no aliases: a few lines of them can expand to gigabytes
@@ -106,14 +108,15 @@ def _read_spec(node: Node, place: Place, root: Path, diags: Diagnostics) -> Char
         error(f"unknown key(s) {', '.join(unknown)}; a chart knows {', '.join(sorted(_KEYS))}")
     kind = str(data.get("kind", "bar"))
     if kind not in KINDS:
-        error(f"kind '{kind}' is not one of {', '.join(KINDS)}")
+        error(f"kind '{kind}' is not one of {', '.join(KINDS)}", key="kind")
         return None
     if not isinstance(data.get("data"), str) or not isinstance(data.get("x"), str | int):
         error("a chart needs 'data: FILE.csv' and 'x: COLUMN' (and 'y: COLUMN' or a list)")
         return None
     y = data.get("y")
     columns = [str(c) for c in y] if isinstance(y, list) else [str(y)] if y is not None else []
-    table = _read_csv(place, data["data"], root, error)
+    table = _read_csv(place, data["data"], root,
+                      lambda message: error(message, key="data"))
     if table is None:
         return None
     header, rows = table
@@ -121,7 +124,7 @@ def _read_spec(node: Node, place: Place, root: Path, diags: Diagnostics) -> Char
     missing = [c for c in [x, *columns] if c not in header]
     if missing or not columns:
         error(f"column(s) {', '.join(missing) or '(y)'} not in {data['data']}, which has: "
-              f"{', '.join(header)}")
+              f"{', '.join(header)}", key="y" if x not in missing else "x")
         return None
     series = _numbers(header, rows, columns, data["data"], place, diags)
     if series is None:
@@ -130,6 +133,14 @@ def _read_spec(node: Node, place: Place, root: Path, diags: Diagnostics) -> Char
                      str(data.get("title", data.get("caption", ""))), str(data.get("units", "")),
                      str(data.get("source", "")), str(data.get("alt", "")), table_text(table),
                      data.get("table", True) is not False)
+
+
+def _key_line(text: str, key: str) -> int:
+    """The line (0-based) of ``key:`` in a chart's YAML, else its first line."""
+    for n, line in enumerate(text.split("\n")):
+        if line.lstrip().startswith(f"{key}:"):
+            return n
+    return 0
 
 
 def _yaml(text: str, error: Any) -> dict[str, Any] | None:

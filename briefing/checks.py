@@ -107,7 +107,8 @@ def _check_labels(document: Document, numbering: Numbering, refs: dict[str, Refe
             diags.error(f"'{key}' looks like a reference to a figure, table or section "
                         "(fig:, tbl:, sec:); rename the entry", ref.path, ref.line)
     for ident in numbering.duplicates:
-        where = document.identifiers.get(ident)
+        where = next((p for i, p in document.duplicate_ids if i == ident),
+                     document.identifiers.get(ident))
         diags.error(f"the label '{ident}' is given twice; make each label unique",
                     where.path if where else None, where.line if where else None)
 
@@ -207,6 +208,8 @@ def _check_structure(document: Document, diags: Diagnostics) -> None:
                         f"anchors ({', '.join(RESERVED_IDS)}); rename it", place.path,
                         place.line)
     for ident, place in document.duplicate_ids:
+        if is_label(ident):
+            continue  # an error of its own (_check_labels)
         diags.warning(f"the id '{ident}' is used twice; links to it go to the first",
                       place.path, place.line)
     if len(document.cites) > MAX_CITATIONS or len(document.notes) > MAX_NOTES:

@@ -100,6 +100,7 @@ class Config:
     keywords: tuple[str, ...] = ()
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     annexes_last: bool = False  #: annexes (``# Title {.annex}``) after the reference list
+    papersize: str = "a4"  #: "a4" or "letter": every page, cover included
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
     cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
     notes: tuple[Diagnostic, ...] = field(default=(), compare=False)  #: accepted, with a note
@@ -263,6 +264,18 @@ def _styles(value: Any, ctx: _Context) -> Path | None:
     return folder
 
 
+#: paper sizes (pandoc's papersize names): CSS size and the page's width and height
+PAPERS = {"a4": ("A4", "210mm", "297mm"), "letter": ("letter", "8.5in", "11in")}
+
+
+def _papersize(value: Any, ctx: _Context) -> str | None:
+    name = str(value).lower().removesuffix("paper")
+    if name in PAPERS:
+        return name
+    ctx.error(f"'papersize' must be a4 or letter, not {value!r}")
+    return None
+
+
 def _abstract(value: Any, ctx: _Context) -> str | None:
     return _text(value, ctx)
 
@@ -305,6 +318,8 @@ KEYS: tuple[Key, ...] = (
     Key("notes-after-punctuation", "notes_after_punctuation", _bool,
         "a citation's note call moves after the following punctuation (default true)"),
     Key("suppress-bibliography", "suppress_bibliography", _bool, "no reference list"),
+    Key("papersize", "papersize", _papersize, "a4 (default) or letter: every page, the cover "
+                                              "included"),
     Key("number-sections", "number_sections", _bool, "number the headings (1, 1.1, …; "
                                                       "annexes A, A.1)"),
     Key("lof", "lof", _bool, "a list of figures after the contents"),
@@ -340,7 +355,7 @@ IGNORED = (
     "css", "output", "format", "execute", "jupyter", "engine", "editor", "pdf-engine",
     "biblio-style", "biblatexoptions", "natbiboptions", "cite-method", "secnumdepth",
     "thanks", "institute", "fig-cap-location", "tbl-cap-location", "highlight-style",
-    "code-block-bg", "papersize", "citation-abbreviations",
+    "code-block-bg", "citation-abbreviations",
     "csquotes", "hyperrefoptions", "pdfa", "subparagraph", "beamer", "aspectratio",
     "lang-section", "dir", "keep-tex", "cap-location", "crossref", "filters",
 )

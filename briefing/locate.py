@@ -120,7 +120,13 @@ class Locator:
         return self.find(_DIV, region, "div")
 
     def find_table(self, region: str) -> Place:
-        return self.find(_TABLE, region, "table")
+        place = self.find(_TABLE, region, "table")
+        # the next table starts after this one: skip to the blank line that ends it
+        text, _, end = self._region(region)
+        cursor = self._cursors.get((region, "table"), 0)
+        blank = text.find("\n\n", cursor)
+        self._cursors[(region, "table")] = blank if 0 <= blank < end else end
+        return place
 
     def last(self, region: str) -> Place:
         _, start, _ = self._region(region)

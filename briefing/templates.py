@@ -25,7 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
-from .config import Config
+from .config import PAPERS, Config
 from .errors import BriefingError
 from .writer import Written
 
@@ -106,6 +106,7 @@ def template_config(config: Config) -> dict[str, object]:
         "subject": config.subject, "keywords": list(config.keywords),
         "labels": dict(config.labels), "toc": config.toc, "toc_depth": config.toc_depth,
         "lof": config.lof, "lot": config.lot, "crossref_pages": config.crossref_pages,
+        "paper": dict(zip(("size", "width", "height"), PAPERS[config.papersize], strict=True)),
     }
 
 

@@ -174,4 +174,4 @@ colorlinks: true
     assert diags.errors == []
     assert [d.message for d in diags.items if d.severity == "note"] == [
         "ignored, they mean nothing for a briefing PDF: documentclass, geometry, fontsize, "
-        "papersize, header-includes, colorlinks"]
+        "header-includes, colorlinks"]

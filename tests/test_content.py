@@ -1,0 +1,163 @@
+"""What a donor briefing holds: figures, charts from data, cross-references, tables, boxes,
+annexes (issue "What a donor briefing holds"). The PDF is read back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import write
+from pdfcheck import internal_links, page_texts, reader
+
+from briefing.checks import check
+from briefing.pipeline import BuildResult, build
+
+CSV = "Group,1999,2009\nKazakhs,53.5,63.1\nRussians,30.0,23.7\nUzbeks,2.5,2.9\n"
+BIB = "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n"
+TEXT = """# Population {#sec:pop}
+
+The census [@a] in @fig:shares and @tbl:pop; both [@fig:shares; @tbl:pop]; [-@fig:shares].
+
+```{.chart #fig:shares}
+kind: grouped-bar
+data: census.csv
+x: Group
+y: [1999, 2009]
+title: Ethnic groups, share of the population
+units: "%"
+source: Agency of Statistics of Kazakhstan
+```
+
+| Group | 2009 |
+|---|--:|
+| Kazakhs | 63.1 |
+
+Table: Ethnic composition {#tbl:pop}
+
+::: {.key-messages}
+### Key messages
+
+- One.
+:::
+
+![Second figure](dot.svg){#fig:dot}
+
+See @sec:media and @Fig:dot.
+
+# Media {#sec:media}
+
+::: {.landscape}
+| A | B |
+|---|---|
+| 1 | 2 |
+
+Table: A wide table {#tbl:wide}
+:::
+
+# Data {.annex #sec:data}
+
+Annex text, @sec:data.
+"""
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40">'
+       '<rect width="100" height="40" fill="#1f4e79"/></svg>')
+YAML = ("title: Content\nlang: en-GB\nbibliography: r.bib\nnumber-sections: true\n"
+        "crossref-pages: true\nlof: true\nlot: true\nannexes-after-sources: true\n")
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    folder = tmp_path_factory.mktemp("content") / "r"
+    write(folder, {"report.yaml": YAML, "r.bib": BIB, "a.md": TEXT, "census.csv": CSV,
+                   "dot.svg": SVG})
+    return build(folder, folder.parent / "content.pdf")
+
+
+def _text(result: BuildResult) -> str:
+    return re.sub(r"\s+", " ", " ".join(page_texts(reader(result.output))).replace("\xa0", " "))
+
+
+def test_figures_and_tables_are_numbered_in_order(content: BuildResult) -> None:
+    text = _text(content)
+    assert text.index("Figure 1. Ethnic groups") < text.index("Table 1. Ethnic composition") \
+        < text.index("Figure 2. Second figure") < text.index("Table 2. A wide table")
+    assert "Source: Agency of Statistics of Kazakhstan" in text
+
+
+def test_cross_references_print_the_number_and_page_and_link(content: BuildResult) -> None:
+    pdf = reader(content.output)
+    text = _text(content)
+    page_of = {name: pdf.get_destination_page_number(dest) + 1
+               for name, dest in pdf.named_destinations.items()}
+    fig = page_of["fig:shares"]
+    assert f"in Figure 1, p. {fig} and Table 1, p. {page_of['tbl:pop']}" in text
+    assert f"Figures 1, p. {fig} and 2, p. {page_of['fig:dot']}" not in text  # mixed kinds
+    assert f"both Figure 1, p. {fig} and Table 1, p. {page_of['tbl:pop']}" in text
+    assert f"; 1, p. {fig}." in text  # [-@fig:shares]: the number alone
+    assert f"See section 2, p. {page_of['sec:media']} and Figure 2" in text
+    assert f"Annex text, section A, p. {page_of['sec:data']}." in text
+    links = internal_links(pdf)
+    assert len(links["fig:shares"]) >= 3 and links["tbl:pop"] and links["sec:media"]
+
+
+def test_a_chart_is_vector_graphics(content: BuildResult) -> None:
+    pdf = reader(content.output)
+    page = next(p for p in pdf.pages
+                if "Figure 1. Ethnic" in (p.extract_text() or "").replace("\xa0", " "))
+    xobjects = page["/Resources"].get("/XObject") or {}
+    images = [x for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
+    assert images == []  # drawn as paths, not a picture
+    assert "Kazakhs 53.5 63.1" in re.sub(r"\s+", " ", page.extract_text() or "")  # its data
+
+
+def test_the_landscape_page_is_landscape_and_numbered_headings(content: BuildResult) -> None:
+    pdf = reader(content.output)
+    wide = next(p for p in pdf.pages
+                if "Table 2. A wide" in (p.extract_text() or "").replace("\xa0", " "))
+    assert float(wide.mediabox.width) > float(wide.mediabox.height)
+    portrait = [p for p in pdf.pages if p is not wide]
+    assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in portrait)
+    text = _text(content)
+    assert "1 Population" in text and "2 Media" in text and "Annex A Data" in text
+    assert "1.1 Key messages" not in text  # a box's heading is not a section
+
+
+def test_annexes_follow_the_sources_and_lists_of_figures(content: BuildResult) -> None:
+    text = _text(content)
+    assert text.index("Doe, Jane. Title. 2001.") < text.index("Annex text")
+    contents = page_texts(reader(content.output))[1]
+    assert "Figures" in contents and "Ethnic groups, share of the population" in contents
+    assert contents.index("Sources") < contents.index("Annex A")
+
+
+def test_problems_with_charts_and_labels_are_located(tmp_path: Path) -> None:
+    text = ("# One\n\nSee @fig:nope and @tbl:t.\n\n| A |\n|---|\n| 1 |\n\n: T {#tbl:t}\n\n"
+            "| B |\n|---|\n| 2 |\n\n: U {#tbl:t}\n\n"
+            "```{.chart}\nkind: pie\ndata: c.csv\nx: A\ny: B\n```\n\n"
+            "```{.chart}\ndata: missing.csv\nx: A\ny: B\n```\n\n"
+            "```{.chart}\ndata: c.csv\nx: Group\ny: [Nope]\n```\n\n"
+            "```{.chart}\ndata: c.csv\nx: Group\ny: 1999\ntitle: [unclosed\n```\n")
+    write(tmp_path / "r", {"report.yaml": "title: T\n", "a.md": text, "c.csv": CSV})
+    assert [d.format(tmp_path) for d in check(tmp_path / "r").items] == [
+        "r/a.md:3:5: error: unknown label 'fig:nope': no figure has the id 'fig:nope'",
+        "r/a.md:11: error: the label 'tbl:t' is given twice; make each label unique",
+        "r/a.md:18: error: chart: kind 'pie' is not one of bar, grouped-bar, stacked-bar, line",
+        f"r/a.md:25: error: chart: cannot read 'missing.csv' (looked in {tmp_path / 'r'})",
+        "r/a.md:33: error: chart: column(s) Nope not in c.csv, which has: Group, 1999, 2009",
+        "r/a.md:40: error: chart: YAML: expected ',' or ']', but got '<stream end>'"]
+
+
+def test_a_bibliography_key_that_looks_like_a_label_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "r", {"report.yaml": "title: T\nbibliography: r.bib\n",
+                           "r.bib": "@book{fig:a, title={T}, year={2001}}\n", "a.md": "x\n"})
+    assert any("'fig:a' looks like a reference to a figure" in d.message
+               for d in check(tmp_path / "r").errors)
+
+
+def test_letter_paper_on_every_page_cover_included(tmp_path: Path) -> None:
+    folder = write(tmp_path / "r", {"report.yaml": "title: Letter\npapersize: letter\n"
+                                                   "organisation: NHC\n",
+                                    "a.md": "# One\n\nText.\n\n::: {.landscape}\nWide.\n:::\n"})
+    pdf = reader(build(folder, tmp_path / "letter.pdf").output)
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages]
+    assert sizes[:-1] == [(612, 792)] * (len(sizes) - 1) and sizes[-1] == (792, 612)
