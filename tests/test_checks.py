@@ -113,3 +113,12 @@ def test_export_bookkeeping_is_quiet_and_unknown_fields_are_one_note(tmp_path: P
     assert _messages(folder, tmp_path) == [
         "r/r.bib:2: note: fields pandoc does not print are left out: articleno (1), "
         "numpages (2)"]
+
+
+def test_links_to_headings_follow_pandocs_identifiers(tmp_path: Path) -> None:
+    folder = write(tmp_path / "r", {"report.yaml": "title: T\nlang: ru\n",
+                                    "a.md": "# Рекомендации\n\nСм. [рекомендации](#рекомендации)"
+                                            " и [итоги](#итоги).\n"})
+    assert _messages(folder, tmp_path) == [
+        "r/a.md:3:45: warning: link to '#итоги' goes nowhere: no heading or element has the "
+        "id 'итоги'"]
