@@ -37,7 +37,7 @@ from .notes import Note
 from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
 
-_BLOCK_RE = re.compile(r"<(p|li|blockquote|div class=\"table-wrap\")(?=[ >])")
+_BLOCK_RE = re.compile(r"<(p|li|blockquote|h[1-6]|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
 _QUIET = ("Using fontTools instead of HarfBuzz",)
 

@@ -101,6 +101,7 @@ def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: An
     generator = original(context, root_box, html, pages)
     result: list[Any] = []
     previous_remade = True
+    restarted = False
     while True:
         index = len(result)
         will_remake = _will_remake(context, index, pages)
@@ -111,14 +112,17 @@ def _paginate(original: Callable[..., Iterator[Any]], context: Any, root_box: An
         try:
             page = next(generator)
         except StopIteration:
+            if restarted:
+                _refresh_target_counters(context)
             return result
         remade = index >= len(pages) or page is not pages[index]
         repairs.pages_remade += remade and bool(pages)
         previous_remade = remade
-        block = _paragraph_to_move(page, result[-1] if result else None, context) if remade \
+        block = _block_to_move(page, result[-1] if result else None, context) if remade \
             else None
         if block is not None and block.element not in moved:
             moved.add(block.element)
+            restarted = True
             _start_on_new_page(root_box, block.element)
             repairs.paragraphs.append(str(block.element.get("data-b", "")))
             repairs.rounds += 1
@@ -151,26 +155,76 @@ def _start_on_new_page(root_box: Any, element: Any) -> None:
             return
 
 
-def _paragraph_to_move(page: Any, previous: Any, context: Any) -> Any:
-    """The paragraph to start on a new page if this page sent a note of its own ahead."""
+def _block_to_move(page: Any, previous: Any, context: Any) -> Any:
+    """The block to start on a new page if this page sent a note of its own ahead.
+
+    That is the paragraph at the page foot, or the heading(s) right above it: a heading given
+    up by its paragraph would be stranded at the foot of the page (``break-before: page`` on
+    the paragraph beats the heading's ``break-after: avoid``), and the running head would name
+    a section whose text starts overleaf.
+    """
     deferred = {str(f.element.get("id", ""))[3:] for f in context.reported_footnotes
                 if f.element is not None}
     if not deferred:
         return None
     calls: set[str] = set()
     last_block = None
+    order: list[Any] = []  # the numbered blocks of the page's body, in reading order
     for box, in_notes, block in _walk(page):
         ident = str(box.element.get("id", "")) if box.element is not None else ""
         if ident.startswith("fnref-") and not in_notes:
             calls.add(ident[6:])
         if isinstance(box, boxes.LineBox) and not in_notes and block is not None:
             last_block = block
+            if not order or order[-1] is not block:
+                order.append(block)
     if not deferred & calls or last_block is None:
         return None
     if previous is not None and any(b.element is last_block.element
                                     for b, _, _ in _walk(previous)):
         return None  # the paragraph began on an earlier page: moving it would not help
-    return last_block
+    return _with_its_headings(last_block, order)
+
+
+def _with_its_headings(block: Any, order: list[Any]) -> Any:
+    """``block``, or the first of the headings that lead straight into it on the page."""
+    position = max(i for i, b in enumerate(order) if b is block)
+    first = position
+    while first > 0 and _is_heading(order[first - 1]):
+        first -= 1
+    if first == position:
+        return block
+    if first == 0:
+        return None  # heading and paragraph open the page: moving them would empty it
+    return order[first]
+
+
+def _is_heading(box: Any) -> bool:
+    return str(box.element_tag) in ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _refresh_target_counters(context: Any) -> None:
+    """Have the pages that show other pages' numbers (the contents) made again.
+
+    WeasyPrint fills ``target-counter()`` in the contents by making the contents page once
+    more after the first pass (its own page counters "changed" from nothing). A repair that
+    restarts pagination re-makes the contents page early, before the later headings are laid
+    out, and WeasyPrint never looks at it again: every later entry read 0. Its own re-make
+    trigger, ``TargetCollector.cache_target_page_counters``, cannot help because it looks the
+    targets up by a name that is ``None`` for ``attr(href url)`` targets in WeasyPrint 70 (the
+    anchor token is not resolved before ``anchor_name_from_token``). So after a repaired pass
+    every box whose content holds a target counter is parsed again with the targets' final
+    pages, and its page marked as changed: layout_document then makes one more pass in which
+    only those pages (and any page they push) are made again.
+    """
+    page_maker = context.page_maker
+    for (_, token), item in context.target_collector.counter_lookup_items.items():
+        index = item.page_maker_index
+        if token != "content" or not item.missing_target_counters or index is None:
+            continue
+        if index < len(page_maker):
+            item.parse_again(item.cached_page_counter_values)
+            page_maker[index][-1]["content_changed"] = True
 
 
 def _will_remake(context: Any, index: int, pages: list[Any]) -> bool:
