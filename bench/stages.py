@@ -40,9 +40,9 @@ def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
     from weasyprint.text.fonts import FontConfiguration
 
     from briefing.config import DEFAULT_STYLES
-    from briefing.pdf import SandboxFetcher, number_blocks
+    from briefing.fonts import font_dirs
+    from briefing.pdf import SandboxFetcher, number_blocks, refine_document
     from briefing.pipeline import build
-    from briefing.templates import font_dirs
 
     builds, floors, peaks = [], [], []
     last = document = None
@@ -64,7 +64,7 @@ def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
             fetcher = SandboxFetcher(last.config.folder, DEFAULT_STYLES, *font_dirs())
             gc.collect()
             start = time.perf_counter()
-            document = HTML(string=number_blocks(last.html),
+            document = HTML(string=number_blocks(refine_document(last.html)),
                             base_url=last.config.folder.as_uri() + "/",
                             url_fetcher=fetcher).render(font_config=FontConfiguration())
             middle = time.perf_counter()

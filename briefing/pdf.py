@@ -36,6 +36,7 @@ from .errors import Diagnostics
 from .notes import Note
 from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
+from .typography import refine_html
 
 _BLOCK_RE = re.compile(r"<(p|li|blockquote|h[1-6]|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
@@ -85,6 +86,34 @@ def number_blocks(html: str) -> str:
     return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} data-b="{next(counter)}"', html)
 
 
+def refine_document(document: str) -> str:
+    """The typographic refinements of ``typography.py`` applied to the document's body.
+
+    Temporary: the Markdown writer is to call the text functions itself (docs/design.md).
+    """
+    head, sep, body = document.partition("<body")
+    lang = re.search(r'<html[^>]* lang="([^"]*)"', head)
+    if not sep:
+        return document
+    return head + sep + mark_wide_tables(refine_html(body, lang.group(1) if lang else "en"))
+
+
+#: a table with more columns than this is set smaller and may use the outer margin
+WIDE_TABLE_COLUMNS = 7
+_TABLE_RE = re.compile(r'<div class="table-wrap"><table>(.*?)</tr>', re.S)
+
+
+def mark_wide_tables(body: str) -> str:
+    """Give tables of many columns (15 years of figures) the ``wide`` class."""
+    def mark(match: re.Match[str]) -> str:
+        columns = len(re.findall(r"<t[hd][ >]", match.group(1)))
+        if columns <= WIDE_TABLE_COLUMNS:
+            return match.group(0)
+        return match.group(0).replace('"table-wrap"><table>', '"table-wrap wide"><table '
+                                      'class="wide">', 1)
+    return _TABLE_RE.sub(mark, body)
+
+
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
                keep_notes_with_calls: bool = True,
                image_cache: dict[str, Any] | None = None) -> Layout:
@@ -92,7 +121,7 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
 
     ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
     """
-    html = number_blocks(page.html)
+    html = number_blocks(refine_document(page.html))
     fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):

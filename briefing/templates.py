@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import fontpkg_pt_sans
-import fontpkg_pt_serif
 import jinja2
 from markupsafe import Markup
 
@@ -23,17 +21,10 @@ from . import __version__
 from .citations import CitationResult
 from .config import Config
 from .errors import BriefingError
+from .fonts import FontFace, faces, font_dirs
 from .markdown import Heading
 
 TEMPLATE = "briefing.html"
-
-
-@dataclass(frozen=True)
-class FontFace:
-    family: str
-    url: str
-    weight: int
-    style: str
 
 
 @dataclass(frozen=True)
@@ -45,20 +36,8 @@ class Page:
 
 
 def packaged_fonts() -> list[FontFace]:
-    """The OFL fonts installed with briefing: PT Serif and PT Sans, four styles each."""
-    faces = []
-    for package in (fontpkg_pt_serif, fontpkg_pt_sans):
-        root = Path(package.ROOT)
-        for path in sorted((root / "files").glob("*.ttf")):
-            stem = path.stem.lower()
-            faces.append(FontFace(family=str(package.FAMILY), url=path.as_uri(),
-                                  weight=700 if "bold" in stem else 400,
-                                  style="italic" if "italic" in stem else "normal"))
-    return faces
-
-
-def font_dirs() -> tuple[Path, ...]:
-    return tuple(Path(p.ROOT) / "files" for p in (fontpkg_pt_serif, fontpkg_pt_sans))
+    """The OFL fonts installed with briefing (``fonts.py``), for the template's @font-face."""
+    return list(faces())
 
 
 def render_page(config: Config, body: str, headings: list[Heading],
