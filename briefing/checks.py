@@ -15,6 +15,7 @@ from .bibliography import Reference, parse_bibliography
 from .citations import Style, check_keys, resolve_style
 from .config import Config
 from .errors import BriefingError, Diagnostics
+from .fonts import check_text
 from .markdown import MarkdownResult, parse_sections
 from .sources import Section, read_sections
 
@@ -50,6 +51,7 @@ def analyse(config: Config, diags: Diagnostics) -> Analysis:
     _check_entries(refs, parsed, config, diags)
     _report_dropped(refs, diags)
     _check_note_lengths(parsed, diags)
+    diags.items.extend(d for s in sections for d in check_text(s.text, s.path, s.first_line))
     return Analysis(config, sections, refs, parsed, style)
 
 

@@ -27,6 +27,8 @@ import fontpkg_pt_sans
 import fontpkg_pt_serif
 from fontTools.ttLib import TTFont
 
+from .errors import Diagnostic
+
 #: the packages, in the order of the CSS font stacks (text faces first, fallbacks after)
 PACKAGES: tuple[ModuleType, ...] = (fontpkg_pt_serif, fontpkg_pt_sans, fontpkg_noto_serif,
                                     fontpkg_noto_sans, fontpkg_ibm_plex_mono)
@@ -121,3 +123,23 @@ def _drawn(char: str) -> bool:
 def describe(chars: Iterable[str]) -> str:
     """``'中' (U+4E2D CJK UNIFIED IDEOGRAPH-4E2D)``, for messages."""
     return ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, 'unnamed')})" for c in chars)
+
+
+def check_text(text: str, path: Path, first_line: int = 1) -> list[Diagnostic]:
+    """One warning per line that holds characters no shipped font covers.
+
+    The checks stage calls this for every section (``checks.analyse``); the message names the
+    characters, where they are and what the reader would see.
+    """
+    problems = []
+    have = coverage()
+    for offset, line in enumerate(text.splitlines()):
+        missing = [c for c in dict.fromkeys(line) if ord(c) not in have and _drawn(c)]
+        if missing:
+            col = line.index(missing[0]) + 1
+            problems.append(Diagnostic(
+                "warning", f"no font shipped with briefing has {describe(missing)}: the PDF "
+                "would show an empty box or a font of this machine; write it another way "
+                "(a transliteration) or ask for a font to be added", path,
+                first_line + offset, col))
+    return problems

@@ -94,18 +94,19 @@ _UNIT_SPACE = re.compile(r"(?<=\d) (?=%|‰|₸|₽|€|£|km\b|kg\b|per cent|\d
 _LABEL_SPACE = re.compile(r"\b(p|pp|No|no|Art|art|para|paras|vol|ch|§|№|с|ст|п|№)(\.?) (?=\d)")
 
 
-#: proper names of the region and where they may break (Pyphen gives "Kaza-khstan")
+#: proper names of the region and where they may break (Pyphen gives "Kaza-khstan",
+#: "Naz-arbayev"); names under 7 letters are never hyphenated (``hyphenate-limit-chars``)
 NAME_BREAKS = {
     "Kazakhstan": "Kazakh-stan", "Kyrgyzstan": "Kyrgyz-stan", "Tajikistan": "Tajik-istan",
     "Uzbekistan": "Uzbek-istan", "Turkmenistan": "Turkmen-istan",
     "Afghanistan": "Afghan-istan", "Azerbaijan": "Azer-baijan", "Nazarbayev": "Nazar-bayev",
-    "Tokayev": "Tokayev", "Akorda": "Akorda", "Zhanaozen": "Zhana-ozen", "Almaty": "Almaty",
-    "Astana": "Astana", "Karaganda": "Kara-ganda", "Shymkent": "Shym-kent",
+    "Tokayev": "Toka-yev", "Zhanaozen": "Zhana-ozen", "Karaganda": "Kara-ganda",
+    "Shymkent": "Shym-kent", "Kazakhstani": "Kazakh-stani",
     "Казахстан": "Казах-стан", "Кыргызстан": "Кыргыз-стан", "Таджикистан": "Таджик-истан",
     "Узбекистан": "Узбек-истан", "Туркменистан": "Туркмен-истан", "Назарбаев": "Назар-баев",
-    "Токаев": "Токаев", "Жанаозен": "Жана-озен", "Алматы": "Алматы", "Астана": "Астана",
+    "Токаев": "То-каев", "Жанаозен": "Жана-озен", "Қазақстан": "Қазақ-стан",
 }
-_NAMES = re.compile(r"\b(" + "|".join(NAME_BREAKS) + r")(?=\w*)", re.U)
+_NAMES = re.compile(r"\b(" + "|".join(sorted(NAME_BREAKS, key=len, reverse=True)) + r")")
 
 
 def refine_text(text: str, lang: str) -> str:
@@ -132,16 +133,13 @@ def _no_break_symbol(symbol: str) -> str:
 
 
 def _name_breaks(name: str) -> str:
-    """Soft hyphens at the name's own break points; none at all if it has none.
+    """Soft hyphens at the name's own break points.
 
     A word holding a soft hyphen is only broken there (CSS Text 3, ``hyphens: auto``), so one
-    soft hyphen replaces every Pyphen point. A name without a good point gets a soft hyphen
-    before its last two letters, where ``hyphenate-limit-chars`` (3 after) forbids a break.
+    soft hyphen replaces every Pyphen point. WeasyPrint 70 does not apply
+    ``hyphenate-limit-chars`` to soft hyphens, so each point leaves 3+ letters on each side.
     """
-    parts = NAME_BREAKS[name].split("-")
-    if len(parts) > 1:
-        return SHY.join(parts)
-    return name[:-2] + SHY + name[-2:]
+    return SHY.join(NAME_BREAKS[name].split("-"))
 
 
 # --- note calls -------------------------------------------------------------------------------
@@ -179,6 +177,8 @@ def _ends_with_note(chunk: str) -> bool:
 def _after_note(body: str, call: int) -> int:
     """Index just past the call at ``call`` and the note span that follows it (if any)."""
     close = body.index("</a>", call) + 4
+    if body.startswith('</span><span class="footnote"', close):
+        close += len("</span>")  # the call closes the span that keeps it with its word
     if not body.startswith('<span class="footnote"', close):
         return close
     depth, index = 0, close

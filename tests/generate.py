@@ -210,7 +210,7 @@ def write_edge_report(folder: Path, seed: int = 11) -> Path:
         "quiet-repression.full-text},\n  date = {2008-12-01}\n}\n", encoding="utf-8")
     _figure(folder / "figure.png")
     filler = " ".join(_sentence(rng) for _ in range(14))
-    long_note = " ".join(_sentence(rng) for _ in range(26))  # about 3,200 characters
+    long_note = " ".join(_sentence(rng) for _ in range(21))  # about 3,200 characters
     years = list(range(2000, 2015))
     wide = ("| Indicator | " + " | ".join(map(str, years)) + " |\n|:--" + "|--:" * 15 + "|\n"
             + "\n".join(f"| {w.title()} | " + " | ".join(str(rng.randint(100, 99999))

@@ -30,9 +30,6 @@ import pdfplumber
 from pypdf import PdfReader
 
 MM = 72 / 25.4
-BODY_SIZE = 11.0  #: the house style's body text, in points
-#: the house style's page margins (top, right, bottom, left), in points
-MARGINS = (24 * MM, 42 * MM, 26 * MM, 34 * MM)
 #: a partial scheme at a line end: the address was broken inside "https://"
 _SCHEME_PART = re.compile(r"(?:^|[\s(<\[])(h|ht|htt|https?|https?:|https?:/)$")
 _URL_TOKEN = re.compile(r"(?:https?://|www\.|doi\.org)\S*$")
@@ -56,9 +53,9 @@ class Line:
     def is_heading(self) -> bool:
         return "Sans" in self.font and "Bold" in self.font and self.size >= 10.4
 
-    @property
-    def is_body(self) -> bool:
-        return "Serif" in self.font and abs(self.size - BODY_SIZE) <= 0.3
+    def is_body(self, size: float) -> bool:
+        """Body text: the text face at the body size."""
+        return "Serif" in self.font and abs(self.size - size) <= 0.3
 
 
 @dataclass
@@ -90,22 +87,74 @@ class Typography:
     pages_mid_word: int  #: pages whose last body line ends in a hyphen
     loose: int  #: lines whose word spaces are wider than 1.5x the median word space
     median_space_em: float  #: the median word space, in ems of the body size
+    widest_space_em: float  #: the widest line's mean word space (99th percentile), in ems
     chars_per_line: float  #: median characters in a full (justified) body line
 
     def summary(self) -> str:
         return (f"{self.lines} body lines on {self.pages} pages: {self.hyphens} end in a hyphen "
                 f"({self.hyphens / max(1, self.lines):.1%}), {self.runs3} runs of 3+, "
                 f"{self.runs4} of 4+, {self.pages_mid_word} pages end mid-word; "
-                f"{self.loose} loose lines (median space {self.median_space_em:.2f} em); "
+                f"{self.loose} loose lines (median space {self.median_space_em:.2f} em, widest "
+                f"{self.widest_space_em:.2f}); "
                 f"{self.chars_per_line:.0f} characters a line")
 
 
 # --- reading ----------------------------------------------------------------------------------
 
+@dataclass
+class Snapshot:
+    """What the checks read from a PDF, read once (pdfplumber parses each page's content)."""
+
+    width: float
+    height: float
+    lines: list[list[Line]]  #: per page
+    annots: list[list[dict[str, Any]]]  #: per page: links
+    images: list[list[dict[str, Any]]]  #: per page
+
+    @property
+    def body_size(self) -> float:
+        """The commonest size of the text face (the body text), from page 3 on."""
+        sizes = Counter(ln.size for page in self.lines[2:] for ln in page
+                        if "Serif" in ln.font for _ in ln.chars)
+        return sizes.most_common(1)[0][0] if sizes else 11.0
+
+    @property
+    def block_right(self) -> float:
+        """The right edge of the text block: where running heads and folios end."""
+        edges = [max(ln.x1 for ln in page if ln.size < 8.9) for page in self.lines[2:]
+                 if any(ln.size < 8.9 for ln in page)]
+        return statistics.median(edges) if edges else self.width
+
+    def flow(self, number: int) -> list[Line]:
+        """The lines of the text block of page ``number``: no running heads, folios or notes.
+
+        The note area starts at the first note's number (its link back to the call)."""
+        notes = [a["top"] for a in self.annots[number - 1]
+                 if _name(a["data"].get("Dest", b"")).startswith("fnref-")]
+        top = min(notes, default=self.height)
+        return [ln for ln in self.lines[number - 1]
+                if ln.size >= 8.9 and ln.bottom <= top + 1 and ln.text.strip()]
+
+
+_SNAPSHOTS: dict[tuple[str, float], Snapshot] = {}
+
+
+def load(path: Path) -> Snapshot:
+    """The PDF at ``path``, parsed once per file version."""
+    key = (str(path), path.stat().st_mtime)
+    if key not in _SNAPSHOTS:
+        with pdfplumber.open(str(path)) as pdf:
+            pages = pdf.pages
+            _SNAPSHOTS[key] = Snapshot(
+                width=float(pages[0].width), height=float(pages[0].height),
+                lines=[_lines(page.chars, number) for number, page in enumerate(pages, 1)],
+                annots=[page.annots for page in pages], images=[page.images for page in pages])
+    return _SNAPSHOTS[key]
+
+
 def read_lines(path: Path) -> list[list[Line]]:
     """Every page's lines, top to bottom."""
-    with pdfplumber.open(str(path)) as pdf:
-        return [_lines(page.chars, number) for number, page in enumerate(pdf.pages, 1)]
+    return load(path).lines
 
 
 def _lines(chars: list[dict[str, Any]], page: int) -> list[Line]:
@@ -144,28 +193,18 @@ def _font(name: str) -> str:
     return name.split("+", 1)[-1]
 
 
-def flow_lines(lines: list[Line], height: float) -> list[Line]:
-    """The lines of the text block: no running heads, folios or notes."""
-    top, _, bottom, _ = MARGINS
-    return [ln for ln in lines if ln.top >= top - 2 and ln.bottom <= height - bottom + 2
-            and ln.size >= 8.9 and ln.text.strip()]
-
-
 # --- checks -----------------------------------------------------------------------------------
 
 def verify(path: Path, shipped_fonts: set[str] | None = None,
            known_urls: set[str] = frozenset()) -> Report:  # type: ignore[assignment]
     """Run every check on the PDF at ``path``."""
-    pages = read_lines(path)
+    snap = load(path)
+    pages, annots = snap.lines, snap.annots
     reader = PdfReader(str(path))
     report = Report(pages=len(pages))
-    with pdfplumber.open(str(path)) as pdf:
-        width, height = float(pdf.pages[0].width), float(pdf.pages[0].height)
-        annots = [page.annots for page in pdf.pages]
-        images = [page.images for page in pdf.pages]
     report.contents = check_contents(reader, pages, annots)
-    report.stranded = check_stranded(pages, height, _first_body_page(reader))
-    report.outside_page, report.outside_block = check_bounds(pages, images, width, height)
+    report.stranded = check_stranded(snap, _first_body_page(reader))
+    report.outside_page, report.outside_block = check_bounds(snap)
     report.broken_urls = check_urls(pages, annots, known_urls)
     if shipped_fonts is not None:
         report.foreign_fonts = check_fonts(pages, shipped_fonts)
@@ -214,30 +253,29 @@ def _text_in(lines: list[Line], annot: dict[str, Any]) -> str:
                    and annot["top"] - 1 <= (c["top"] + c["bottom"]) / 2 <= annot["bottom"] + 1)
 
 
-def check_stranded(pages: list[list[Line]], height: float, first_body: int) -> list[str]:
+def check_stranded(snap: Snapshot, first_body: int) -> list[str]:
     """A heading that is the last line of its page's text block."""
     out = []
-    for number, lines in enumerate(pages, 1):
-        flow = flow_lines(lines, height)
+    for number in range(1, len(snap.lines) + 1):
+        flow = snap.flow(number)
         if number >= first_body and flow and flow[-1].is_heading:
             out.append(f"page {number}: heading {flow[-1].text.strip()[:40]!r} ends the page")
     return out
 
 
-def check_bounds(pages: list[list[Line]], images: list[list[dict[str, Any]]], width: float,
-                 height: float) -> tuple[list[str], list[str]]:
+def check_bounds(snap: Snapshot) -> tuple[list[str], list[str]]:
     """Text or images beyond the paper; body text or code past the right edge of the text
     block (a wide table may use the outer margin)."""
     outside, past = [], []
-    right = width - MARGINS[1]
-    for number, lines in enumerate(pages, 1):
+    width, height, right, body = snap.width, snap.height, snap.block_right, snap.body_size
+    for number, lines in enumerate(snap.lines, 1):
         for ln in lines:
             if ln.x0 < -0.5 or ln.x1 > width + 0.5 or ln.top < -0.5 or ln.bottom > height + 0.5:
                 outside.append(f"page {number}: {ln.text.strip()[:40]!r} runs off the paper")
-            elif number > 1 and ln.x1 > right + 2 and (ln.is_body or "Mono" in ln.font):
+            elif number > 1 and ln.x1 > right + 2 and (ln.is_body(body) or "Mono" in ln.font):
                 past.append(f"page {number}: {ln.text.strip()[:40]!r} ends "
                             f"{(ln.x1 - right) / MM:.1f} mm into the right margin")
-        for image in images[number - 1]:
+        for image in snap.images[number - 1]:
             if image["x0"] < -0.5 or image["x1"] > width + 0.5:
                 outside.append(f"page {number}: an image runs off the paper")
     return outside, past
@@ -298,11 +336,10 @@ def check_notes(annots: list[list[dict[str, Any]]]) -> list[str]:
 
 def typography(path: Path, first_page: int = 3) -> Typography:
     """Line-end hyphens, their runs, loose lines and the measure of the body text."""
-    pages = read_lines(path)
-    with pdfplumber.open(str(path)) as pdf:
-        height = float(pdf.pages[0].height)
-    body_pages = [[ln for ln in flow_lines(lines, height) if ln.is_body]
-                  for lines in pages[first_page - 1:]]
+    snap = load(path)
+    body = snap.body_size
+    body_pages = [[ln for ln in snap.flow(number) if ln.is_body(body)]
+                  for number in range(first_page, len(snap.lines) + 1)]
     body_pages = [p for p in body_pages if p]
     flat = [ln for page in body_pages for ln in page]
     ends = [[ln.text.rstrip().endswith("-") for ln in page] for page in body_pages]
@@ -310,14 +347,17 @@ def typography(path: Path, first_page: int = 3) -> Typography:
     gaps = {id(ln): _word_spaces(ln) for ln in flat}
     every = [g for line_gaps in gaps.values() for g in line_gaps]
     median = statistics.median(every) if every else 0.0
-    loose = sum(1 for g in gaps.values() if g and statistics.mean(g) > 1.5 * median)
+    means = sorted(statistics.mean(g) for g in gaps.values() if g)
+    loose = sum(1 for m in means if m > 1.5 * median)
+    widest = means[int(0.99 * (len(means) - 1))] if means else 0.0
     right = max((ln.x1 for ln in flat), default=0)
     full = [len(ln.text.strip()) for ln in flat if ln.x1 > right - 2]
     return Typography(
         pages=len(body_pages), lines=len(flat), hyphens=sum(sum(p) for p in ends),
         runs3=sum(1 for r in runs if r >= 3), runs4=sum(1 for r in runs if r >= 4),
         pages_mid_word=sum(1 for p in ends if p and p[-1]), loose=loose,
-        median_space_em=median / BODY_SIZE, chars_per_line=statistics.median(full) if full else 0)
+        median_space_em=median / body, widest_space_em=widest / body,
+        chars_per_line=statistics.median(full) if full else 0)
 
 
 def _runs(flags: list[bool]) -> list[int]:
@@ -332,10 +372,13 @@ def _runs(flags: list[bool]) -> list[int]:
 
 
 def _word_spaces(line: Line) -> list[float]:
-    """Widths of the spaces between the words of a line (raised calls left out)."""
-    chars = [c for c in line.chars if c["size"] >= line.size - 0.3]
-    gaps = []
+    """Widths of the spaces between the words of a line.
+
+    Only spaces with a body-size character on each side count: the space after a raised
+    note call would measure the call too."""
+    chars, gaps = line.chars, []
     for before, space, after in zip(chars, chars[1:], chars[2:], strict=False):
-        if space["text"] == " " and before["text"] != " " and after["text"] != " ":
+        if space["text"] == " " and before["text"] != " " and after["text"] != " " and \
+                min(before["size"], after["size"]) >= line.size - 0.3:
             gaps.append(after["x0"] - before["x1"])
     return gaps

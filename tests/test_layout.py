@@ -1,0 +1,138 @@
+"""The layout verifier (``layoutcheck.py``) and the shared ``pdfcheck.py`` on real PDFs.
+
+Documents: the default briefing, generated briefings of about 10, 100 and 300 pages in which
+the placement repair fires (the 300-page one is slow), a Russian one and one of edge cases
+(wide and long tables, long notes, long addresses, a figure, mixed scripts, code).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from generate import LONG_URL, write_edge_report, write_report, write_russian_report
+from layoutcheck import Report, read_lines, typography, verify
+
+from briefing.fonts import shipped_names, uncovered
+from briefing.pipeline import BuildResult, build
+
+ROOT = Path(__file__).resolve().parent.parent
+PDFCHECK = ROOT.parent / "shared" / "tools" / "pdfcheck.py"
+
+
+@pytest.fixture(scope="session")
+def ten_pages(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    folder = tmp_path_factory.mktemp("ten") / "src"
+    write_report(folder, sections=3, seed=1, per_paragraph=(1, 1, 2, 2, 3))
+    return build(folder, folder.parent / "ten.pdf")
+
+
+@pytest.fixture(scope="session")
+def russian(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    folder = tmp_path_factory.mktemp("ru") / "src"
+    write_russian_report(folder)
+    return build(folder, folder.parent / "ru.pdf")
+
+
+@pytest.fixture(scope="session")
+def edge(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    folder = tmp_path_factory.mktemp("edge") / "src"
+    write_edge_report(folder)
+    return build(folder, folder.parent / "edge.pdf")
+
+
+def _verified(result: BuildResult) -> Report:
+    return verify(result.output, shipped_fonts=set(shipped_names()), known_urls={LONG_URL})
+
+
+@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian"])
+def test_layout_is_clean(name: str, request: pytest.FixtureRequest) -> None:
+    result: BuildResult = request.getfixturevalue(name)
+    assert _verified(result).problems() == {}
+
+
+def test_the_repair_fired_where_it_should(ten_pages: BuildResult,
+                                          long_document: BuildResult) -> None:
+    # the documents above test contents numbers and headings after a repair
+    assert ten_pages.layout.repairs.paragraphs
+    assert long_document.layout.repairs.paragraphs
+
+
+def test_edge_cases_are_clean_but_for_characters_no_font_has(edge: BuildResult) -> None:
+    problems = _verified(edge).problems()
+    foreign = problems.pop("foreign_fonts", [])
+    assert problems == {}
+    text = "".join(p.read_text(encoding="utf-8") for p in edge.config.sections)
+    missing = set(uncovered(text))
+    # what the machine's fonts drew is exactly what the build reported as not covered
+    drawn = {c for entry in foreign for c in entry.split(": ", 1)[1].strip("'")}
+    assert drawn <= missing, drawn - missing
+    reported = [d.message for d in edge.diagnostics.warnings if "no font shipped" in d.message]
+    assert reported and all(f"'{c}'" in reported[0] for c in "中ישראל")
+
+
+def test_a_long_note_is_reported_from_the_layout(edge: BuildResult) -> None:
+    messages = [d.format(edge.config.folder) for d in edge.diagnostics.warnings]
+    assert any(re.match(r"02-notes.md:3: warning: note \d+ fills \d+% of page", m)
+               and "split it" in m for m in messages), messages
+
+
+def test_wide_table_uses_the_margin_not_more(edge: BuildResult) -> None:
+    assert not [d for d in edge.diagnostics.warnings if "off the paper" in d.message]
+
+
+def test_two_calls_in_a_row_read_as_two_numbers(edge: BuildResult) -> None:
+    text = "".join(ln.text for page in read_lines(edge.output) for ln in page)
+    assert "4,5" in text.replace(" ", "")
+
+
+def test_russian_prepositions_never_end_a_line(russian: BuildResult) -> None:
+    for page in read_lines(russian.output):
+        for line in page:
+            words = line.text.split()
+            assert not words or words[-1] not in {"в", "к", "с", "о", "у", "и", "а"}, line.text
+
+
+def test_typography_of_the_long_document(long_document: BuildResult) -> None:
+    counts = typography(long_document.output)
+    assert counts.runs4 == 0
+    assert counts.runs3 <= max(1, counts.pages // 20), counts.summary()
+    assert 60 <= counts.chars_per_line <= 78, counts.summary()
+    assert counts.loose <= counts.lines // 50, counts.summary()
+
+
+@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian"])
+def test_shared_pdfcheck_passes(name: str, request: pytest.FixtureRequest) -> None:
+    if not PDFCHECK.exists() or shutil.which("pdffonts") is None:
+        pytest.skip("needs ../shared/tools/pdfcheck.py and poppler-utils")
+    result: BuildResult = request.getfixturevalue(name)
+    run = subprocess.run([sys.executable, str(PDFCHECK), str(result.output)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout
+
+
+@pytest.mark.slow
+def test_three_hundred_pages(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    write_report(folder, sections=125, seed=3, per_paragraph=(1, 1, 1, 1, 2))
+    result = build(folder, tmp_path / "300.pdf")
+    assert result.layout.pages >= 280 and result.layout.repairs.paragraphs
+    assert _verified(result).problems() == {}
+    counts = typography(result.output)
+    assert counts.runs4 == 0 and counts.runs3 <= counts.pages // 20, counts.summary()
+    if PDFCHECK.exists() and shutil.which("pdffonts"):
+        run = subprocess.run([sys.executable, str(PDFCHECK), str(result.output)],
+                             capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout
+
+
+def test_viewer_opens_with_title_and_outline(kazakhstan: BuildResult) -> None:
+    from pypdf import PdfReader
+
+    root = PdfReader(str(kazakhstan.output)).trailer["/Root"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert root["/PageMode"] == "/UseOutlines"
