@@ -134,5 +134,5 @@ def test_viewer_opens_with_title_and_outline(kazakhstan: BuildResult) -> None:
     from pypdf import PdfReader
 
     root = PdfReader(str(kazakhstan.output)).trailer["/Root"]
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
     assert root["/PageMode"] == "/UseOutlines"
