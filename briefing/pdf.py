@@ -100,23 +100,30 @@ def refine_document(document: str) -> str:
     lang = re.search(r'<html[^>]* lang="([^"]*)"', head)
     if not sep:
         return document
-    return head + sep + mark_wide_tables(refine_html(body, lang.group(1) if lang else "en"))
+    return head + sep + prepare_tables(refine_html(body, lang.group(1) if lang else "en"))
 
 
 #: a table with more columns than this is set smaller and may use the outer margin
 WIDE_TABLE_COLUMNS = 7
-_TABLE_RE = re.compile(r'<div class="table-wrap"><table>(.*?)</tr>', re.S)
+_TABLE_RE = re.compile(r'<div class="table-wrap"><table>(.*?)</tr>(.*?)</table>', re.S)
 
 
-def mark_wide_tables(body: str) -> str:
-    """Give tables of many columns (15 years of figures) the ``wide`` class."""
-    def mark(match: re.Match[str]) -> str:
-        columns = len(re.findall(r"<t[hd][ >]", match.group(1)))
-        if columns <= WIDE_TABLE_COLUMNS:
-            return match.group(0)
-        return match.group(0).replace('"table-wrap"><table>', '"table-wrap wide"><table '
-                                      'class="wide">', 1)
-    return _TABLE_RE.sub(mark, body)
+def prepare_tables(body: str) -> str:
+    """Wide tables get the ``wide`` class; every table an empty footer row.
+
+    WeasyPrint draws a split table's bottom rule on every page only when the table has a
+    footer (``layout/table.py``: ``remove_end_decoration = resume_at is not None and not
+    has_footer``), so a table broken across pages is closed by its rule on each page.
+    """
+    def prepare(match: re.Match[str]) -> str:
+        first_row, rest = match.group(1), match.group(2)
+        columns = len(re.findall(r"<t[hd][ >]", first_row))
+        wide = columns > WIDE_TABLE_COLUMNS
+        opening = ('<div class="table-wrap wide"><table class="wide">' if wide
+                   else '<div class="table-wrap"><table>')
+        footer = f'<tfoot class="rule"><tr><td colspan="{columns}"></td></tr></tfoot>'
+        return f"{opening}{first_row}</tr>{rest}{footer}</table>"
+    return _TABLE_RE.sub(prepare, body)
 
 
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,

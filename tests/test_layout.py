@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from generate import LONG_URL, write_edge_report, write_report, write_russian_report
-from layoutcheck import Report, read_lines, typography, verify
+from layoutcheck import Report, load, read_lines, typography, verify
 
 from briefing.fonts import shipped_names, uncovered
 from briefing.pipeline import BuildResult, build
@@ -79,6 +79,12 @@ def test_a_long_note_is_reported_from_the_layout(edge: BuildResult) -> None:
     messages = [d.format(edge.config.folder) for d in edge.diagnostics.warnings]
     assert any(re.match(r"02-notes.md:3: warning: note \d+ fills \d+% of page", m)
                and "split it" in m for m in messages), messages
+
+
+def test_a_figure_that_would_leave_a_hole_is_scaled_to_fill_it(edge: BuildResult) -> None:
+    assert edge.layout.repairs.figures == 1
+    image_page = next(n for n, images in enumerate(load(edge.output).images, 1) if images)
+    assert edge.layout.fill[image_page - 1] > 0.85  # the figure ends its page, no hole
 
 
 def test_wide_table_uses_the_margin_not_more(edge: BuildResult) -> None:
