@@ -12,6 +12,12 @@ heuristic: the paragraph starts on the next page. So we set ``break-before: page
 paragraph's style, mark its page as changed, and let WeasyPrint re-make the pages from there
 until they are back in step: a few pages per repair, not a new layout of the document.
 
+The same hook repairs two more things a restart of pagination touches: the heading right above
+the moved paragraph moves with it (else it would end the page), and after a repaired pass the
+contents page is made again, because WeasyPrint would not (``_refresh_target_counters``). It
+also keeps figures from leaving holes: an image pushed to the next page is scaled to fit the
+room it left, and the page before is made again (``_figure_to_fit``).
+
 WeasyPrint carries the notes waiting to be placed from page to page in its layout context, and
 its re-make does not restore them; :class:`_PageStarts` records them at the start of every page
 so a re-made page starts from the right state. All of this touches WeasyPrint internals (pinned

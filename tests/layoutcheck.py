@@ -88,7 +88,7 @@ class Typography:
     loose: int  #: lines whose word spaces are wider than 1.5x the median word space
     median_space_em: float  #: the median word space, in ems of the body size
     widest_space_em: float  #: the widest line's mean word space (99th percentile), in ems
-    chars_per_line: float  #: median characters in a full (justified) body line
+    chars_per_line: float  #: median characters in a body line filling 85 %+ of the block
 
     def summary(self) -> str:
         return (f"{self.lines} body lines on {self.pages} pages: {self.hyphens} end in a hyphen "
@@ -350,8 +350,10 @@ def typography(path: Path, first_page: int = 3) -> Typography:
     means = sorted(statistics.mean(g) for g in gaps.values() if g)
     loose = sum(1 for m in means if m > 1.5 * median)
     widest = means[int(0.99 * (len(means) - 1))] if means else 0.0
-    right = max((ln.x1 for ln in flat), default=0)
-    full = [len(ln.text.strip()) for ln in flat if ln.x1 > right - 2]
+    # the measure: lines that fill at least 85 % of the block (ragged right: the running
+    # lines; the last lines of paragraphs left out)
+    left, right = min((ln.x0 for ln in flat), default=0), snap.block_right
+    full = [len(ln.text.strip()) for ln in flat if ln.x1 - left >= 0.85 * (right - left)]
     return Typography(
         pages=len(body_pages), lines=len(flat), hyphens=sum(sum(p) for p in ends),
         runs3=sum(1 for r in runs if r >= 3), runs4=sum(1 for r in runs if r >= 4),

@@ -111,7 +111,8 @@ def test_typography_of_the_long_document(long_document: BuildResult) -> None:
     assert counts.loose <= counts.lines // 50, counts.summary()
 
 
-@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian"])
+@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian",
+                                  "edge"])
 def test_shared_pdfcheck_passes(name: str, request: pytest.FixtureRequest) -> None:
     if not PDFCHECK.exists() or shutil.which("pdffonts") is None:
         pytest.skip("needs ../shared/tools/pdfcheck.py and poppler-utils")
