@@ -248,7 +248,8 @@ def write_edge_report(folder: Path, seed: int = 11) -> Path:
     for name, text in sections.items():
         (folder / name).write_text(text, encoding="utf-8")
     yaml = ["title: Edge cases of a briefing with a very long title that would wrap",
-            "author: Test Author", "date: 2024-05-01", "lang: en-GB", "bibliography: sources.bib", "sections:"]
+            "author: Test Author", "date: 2024-05-01", "lang: en-GB",
+            "bibliography: sources.bib", "sections:"]
     path = folder / "report.yaml"
     path.write_text("\n".join(yaml + [f"  - {n}" for n in sections]) + "\n", encoding="utf-8")
     return path
