@@ -209,16 +209,18 @@ def _flow_bottom(root: Any) -> float:
                 if isinstance(b, boxes.LineBox)), default=0.0)
 
 
-def _off_paper(root: Any, width: float) -> Iterator[str]:
-    """Tables, images and lines whose right edge is past the paper's."""
-    for b in root.descendants():
-        kind = ("table" if isinstance(b, boxes.TableBox) else "image"
-                if isinstance(b, boxes.ReplacedBox) else "line"
-                if isinstance(b, boxes.LineBox) else None)
-        if kind and b.position_x + b.margin_width() > width + 1:
-            text = " ".join(t.text for t in b.descendants() if isinstance(t, boxes.TextBox))
-            yield f"a {kind} runs {(b.position_x + b.margin_width() - width) * 0.2646:.0f} " \
-                  f"mm off the paper ('{text.strip()[:50]}')"
+def _off_paper(box: Any, width: float) -> Iterator[str]:
+    """Tables, images and lines whose right edge is past the paper's (the outermost only)."""
+    kind = ("table" if isinstance(box, boxes.TableBox) else "image"
+            if isinstance(box, boxes.ReplacedBox) else "line"
+            if isinstance(box, boxes.LineBox) else None)
+    if kind and box.position_x + box.margin_width() > width + 1:
+        text = " ".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
+        yield (f"a {kind} runs {(box.position_x + box.margin_width() - width) * 0.2646:.0f} "
+               f"mm off the paper ('{text.strip()[:50]}')")
+        return
+    for child in getattr(box, "children", None) or []:
+        yield from _off_paper(child, width)
 
 
 def _report(layout: Layout, notes: list[Note], diags: Diagnostics) -> None:

@@ -18,6 +18,7 @@ from generate import LONG_URL, write_edge_report, write_report, write_russian_re
 from layoutcheck import Report, load, read_lines, typography, verify
 
 from briefing.fonts import shipped_names, uncovered
+from briefing.pdf import number_blocks, refine_document
 from briefing.pipeline import BuildResult, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,14 @@ def ten_pages(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     folder = tmp_path_factory.mktemp("ten") / "src"
     write_report(folder, sections=3, seed=1, per_paragraph=(1, 1, 2, 2, 3))
     return build(folder, folder.parent / "ten.pdf")
+
+
+@pytest.fixture(scope="session")
+def hundred_pages(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The benchmark's 100-page briefing: the repair moves paragraphs and headings."""
+    folder = tmp_path_factory.mktemp("hundred") / "src"
+    write_report(folder, sections=42, seed=3, per_paragraph=(1, 1, 1, 1, 2))
+    return build(folder, folder.parent / "hundred.pdf")
 
 
 @pytest.fixture(scope="session")
@@ -49,17 +58,21 @@ def _verified(result: BuildResult) -> Report:
     return verify(result.output, shipped_fonts=set(shipped_names()), known_urls={LONG_URL})
 
 
-@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian"])
+@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "hundred_pages", "russian"])
 def test_layout_is_clean(name: str, request: pytest.FixtureRequest) -> None:
     result: BuildResult = request.getfixturevalue(name)
     assert _verified(result).problems() == {}
 
 
 def test_the_repair_fired_where_it_should(ten_pages: BuildResult,
-                                          long_document: BuildResult) -> None:
+                                          hundred_pages: BuildResult) -> None:
     # the documents above test contents numbers and headings after a repair
     assert ten_pages.layout.repairs.paragraphs
-    assert long_document.layout.repairs.paragraphs
+    html = number_blocks(refine_document(hundred_pages.html))
+    moved = [re.findall(rf'<(\w+) data-b="{b}"', html)[0]
+             for b in hundred_pages.layout.repairs.paragraphs]
+    # headings went with their paragraph (and the verifier finds none ending a page)
+    assert "p" in moved and {"h1", "h2"} & set(moved), moved
 
 
 def test_edge_cases_are_clean_but_for_characters_no_font_has(edge: BuildResult) -> None:
@@ -91,6 +104,19 @@ def test_wide_table_uses_the_margin_not_more(edge: BuildResult) -> None:
     assert not [d for d in edge.diagnostics.warnings if "off the paper" in d.message]
 
 
+def test_a_table_too_wide_for_the_paper_is_reported(tmp_path: Path) -> None:
+    row = "| " + " | ".join(["1234567890"] * 30) + " |"
+    table = row + "\n|" + "--|" * 30 + "\n" + row + "\n"
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "report.yaml").write_text("title: T\nauthor: A\n", encoding="utf-8")
+    (folder / "a.md").write_text("# H\n\nText.\n\n" + table, encoding="utf-8")
+    result = build(folder, tmp_path / "t.pdf")
+    messages = [d.message for d in result.diagnostics.warnings]
+    assert len(messages) == 1 and re.match(r"page 3: a table runs \d+ mm off the paper "
+                                           r"\('1234567890", messages[0]), messages
+
+
 def test_two_calls_in_a_row_read_as_two_numbers(edge: BuildResult) -> None:
     text = "".join(ln.text for page in read_lines(edge.output) for ln in page)
     assert "4,5" in text.replace(" ", "")
@@ -103,15 +129,15 @@ def test_russian_prepositions_never_end_a_line(russian: BuildResult) -> None:
             assert not words or words[-1] not in {"в", "к", "с", "о", "у", "и", "а"}, line.text
 
 
-def test_typography_of_the_long_document(long_document: BuildResult) -> None:
-    counts = typography(long_document.output)
+def test_typography_of_the_long_document(hundred_pages: BuildResult) -> None:
+    counts = typography(hundred_pages.output)
     assert counts.runs4 == 0
     assert counts.runs3 <= max(1, counts.pages // 20), counts.summary()
     assert 60 <= counts.chars_per_line <= 78, counts.summary()
     assert counts.loose <= counts.lines // 50, counts.summary()
 
 
-@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "long_document", "russian",
+@pytest.mark.parametrize("name", ["kazakhstan", "ten_pages", "hundred_pages", "russian",
                                   "edge"])
 def test_shared_pdfcheck_passes(name: str, request: pytest.FixtureRequest) -> None:
     if not PDFCHECK.exists() or shutil.which("pdffonts") is None:
