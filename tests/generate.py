@@ -233,7 +233,9 @@ def write_edge_report(folder: Path, seed: int = 11) -> Path:
                        "authors do\nin Markdown.] three lines.\n\n"
                        f"The mission's report is at {LONG_URL} and at <{LONG_URL}>; see also "
                        f"[the report]({LONG_URL}).\n\n{filler}\n",
-        "03-figure.md": f"# Figure\n\n{filler}\n\n{filler}\n\n![A chart of cases by year]"
+        "03-figure.md": "# Figure, and a section title long enough to wrap in the contents "
+                        "and to run out of room in the running head\n\n### Level three\n\n"
+                        f"{filler}\n\n#### Level four\n\n{filler}\n\n![A chart of cases by year]"
                         f"(figure.png)\n\n{filler}\n",
         "04-scripts.md": "# Mixed scripts\n\nGreek: Ελληνική Δημοκρατία. Tenge: 5 000 ₸. "
                          "Kazakh: Әділет, ғылым, қала, Маңғыстау, өмір, ұлт, үкімет, Һ, іс. "
