@@ -122,11 +122,13 @@ def test_two_calls_in_a_row_read_as_two_numbers(edge: BuildResult) -> None:
     assert "4,5" in text.replace(" ", "")
 
 
-def test_russian_prepositions_never_end_a_line(russian: BuildResult) -> None:
-    for page in read_lines(russian.output):
-        for line in page:
-            words = line.text.split()
-            assert not words or words[-1] not in {"в", "к", "с", "о", "у", "и", "а"}, line.text
+def test_russian_prepositions_symbols_and_ranges_never_end_a_line(russian: BuildResult) -> None:
+    lines = [line.text.rstrip() for page in read_lines(russian.output) for line in page]
+    assert sum("A/HRC/" in t for t in lines) >= 10 and sum("2010–2012" in t for t in lines) >= 10
+    for text in lines:
+        words = text.split()
+        assert not words or words[-1] not in {"в", "к", "с", "о", "у", "и", "а"}, text
+        assert not re.search(r"(\b[A-Z]+/|\d[–-])$", text), text  # A/HRC/ | 2010–
 
 
 def test_typography_of_the_long_document(hundred_pages: BuildResult) -> None:
