@@ -13,6 +13,7 @@ share of the build spent outside WeasyPrint. Interpreter start-up and imports ar
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import io
 import json
@@ -36,13 +37,14 @@ SECTIONS = {10: 4, 100: 42, 300: 125}
 
 def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
     """Build ``source`` ``runs`` times in this process; return medians as JSON-able data."""
+    from layoutcheck import typography
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from briefing.config import DEFAULT_STYLES
-    from briefing.pdf import SandboxFetcher, number_blocks
+    from briefing.fonts import font_dirs
+    from briefing.pdf import SandboxFetcher, number_blocks, refine_document
     from briefing.pipeline import build
-    from briefing.templates import font_dirs
 
     builds, floors, peaks = [], [], []
     last = document = None
@@ -64,13 +66,14 @@ def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
             fetcher = SandboxFetcher(last.config.folder, DEFAULT_STYLES, *font_dirs())
             gc.collect()
             start = time.perf_counter()
-            document = HTML(string=number_blocks(last.html),
+            document = HTML(string=number_blocks(refine_document(last.html)),
                             base_url=last.config.folder.as_uri() + "/",
                             url_fetcher=fetcher).render(font_config=FontConfiguration())
             middle = time.perf_counter()
             document.write_pdf(io.BytesIO())
             floors.append({"layout": middle - start, "write": time.perf_counter() - middle})
-    assert last is not None
+        assert last is not None
+        lines = dataclasses.asdict(typography(last.output))
     return {
         "pages": last.layout.pages, "notes": last.notes, "sources": last.references,
         "moved": len(last.layout.repairs.paragraphs), "misplaced": len(last.layout.misplaced),
@@ -79,6 +82,7 @@ def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
         # the first run's peaks: later runs start from the memory the first one reached
         "peak_mib": {k: v / 1024 for k, v in peaks[0].items()},
         "floor": {k: statistics.median(f[k] for f in floors) for k in ("layout", "write")},
+        "typography": lines,
     }
 
 
@@ -116,6 +120,15 @@ def show(title: str, data: dict[str, Any], runs: int) -> None:
           f"{engine:.3f} s): {reading:.3f} s = {reading / stages['total']:.1%} of the build")
     print(f"  notes: {data['moved']} paragraphs moved to keep notes with calls, "
           f"{data['misplaced']} notes off their page")
+    t = data["typography"]
+    per20 = 20 * t["runs3"] / max(1, t["pages"])
+    print(f"  lines: {t['lines']} body lines on {t['pages']} pages, {t['chars_per_line']:.0f} "
+          f"characters a line; {t['hyphens']} end in a hyphen "
+          f"({t['hyphens'] / max(1, t['lines']):.1%}, {t['hyphens'] / max(1, t['pages']):.1f} "
+          f"a page); runs of 3+: {t['runs3']} ({per20:.1f} per 20 pages), of 4+: {t['runs4']}; "
+          f"{t['pages_mid_word']} pages end mid-word; loose (word space over 1.5x the median "
+          f"{t['median_space_em']:.2f} em): {t['loose']} lines, widest "
+          f"{t['widest_space_em']:.2f} em")
 
 
 def main() -> None:

@@ -19,13 +19,12 @@ from .config import Config
 from .corrections import ALL
 from .crossref import Numbering, is_label, normal, number, resolve
 from .errors import BriefingError, Diagnostics
+from .fonts import check_text
 from .reader import Document, TargetRecord, read_document
 from .sources import Section, confined, read_sections
 from .tree import Node
 from .writer import LINK_SCHEMES
 
-#: a note longer than this (characters of text) is unlikely to fit on one page at 8.5 pt
-NOTE_CHARS_LIMIT = 3_000
 #: limits that keep a runaway input from taking the machine down
 MAX_TABLE_ROWS = 2_000
 MAX_TABLE_COLUMNS = 60
@@ -81,6 +80,7 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
     _check_entries(refs, document, config, diags)
     _report_unused_fields(refs, diags)
     charts = read_specs(document.charts, config.root, diags)
+    diags.items.extend(d for s in sections for d in check_text(s.text, s.path, s.first_line))
     return Analysis(config, sections, document, refs, style, blocks, numbering, charts)
 
 
@@ -215,11 +215,6 @@ def _check_structure(document: Document, diags: Diagnostics) -> None:
     if len(document.cites) > MAX_CITATIONS or len(document.notes) > MAX_NOTES:
         diags.error(f"{len(document.cites)} citations and {len(document.notes)} notes: more "
                     "than a briefing can hold", document.sections[0].path, 1)
-    for note in document.notes:
-        if note.chars > NOTE_CHARS_LIMIT:
-            diags.warning(f"a footnote of {note.chars} characters may not fit on one page "
-                          "(notes are never split across pages); shorten it or split it",
-                          note.place.path, note.place.line)
 
 
 def _check_entries(refs: dict[str, Reference], document: Document, config: Config,

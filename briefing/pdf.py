@@ -27,17 +27,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
 from weasyprint import HTML
 from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import Diagnostics
 from .placement import Repairs, keeping_notes_with_calls
 from .templates import Page
+from .typography import refine_html
 from .writer import Note
 
-_BLOCK_RE = re.compile(r"<(p|li|blockquote|div class=\"table-wrap\")(?=[ >])")
+_BLOCK_RE = re.compile(r"<(p|li|blockquote|h[1-6]|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
 _QUIET = ("Using fontTools instead of HarfBuzz",)
 
@@ -52,6 +55,9 @@ class Layout:
     misplaced: list[int] = field(default_factory=list)  #: notes not on their call's page
     clipped: list[int] = field(default_factory=list)  #: notes taller than the note area
     doubled: list[int] = field(default_factory=list)  #: notes drawn on two pages (a bug)
+    note_share: dict[int, float] = field(default_factory=dict)  #: note -> share of its page
+    fill: list[float] = field(default_factory=list)  #: share of each page's block in use
+    overflows: list[str] = field(default_factory=list)  #: what runs off the paper, and where
     repairs: Repairs = field(default_factory=Repairs)  #: what the in-layout repair did
     seconds: dict[str, float] = field(default_factory=dict)  #: "layout", "write"
 
@@ -85,6 +91,41 @@ def number_blocks(html: str) -> str:
     return _BLOCK_RE.sub(lambda m: f'<{m.group(1)} data-b="{next(counter)}"', html)
 
 
+def refine_document(document: str) -> str:
+    """The typographic refinements of ``typography.py`` applied to the document's body.
+
+    Temporary: the Markdown writer is to call the text functions itself (docs/design.md).
+    """
+    head, sep, body = document.partition("<body")
+    lang = re.search(r'<html[^>]* lang="([^"]*)"', head)
+    if not sep:
+        return document
+    return head + sep + prepare_tables(refine_html(body, lang.group(1) if lang else "en"))
+
+
+#: a table with more columns than this is set smaller and may use the outer margin
+WIDE_TABLE_COLUMNS = 7
+_TABLE_RE = re.compile(r'<div class="table-wrap"><table>(.*?)</tr>(.*?)</table>', re.S)
+
+
+def prepare_tables(body: str) -> str:
+    """Wide tables get the ``wide`` class; every table an empty footer row.
+
+    WeasyPrint draws a split table's bottom rule on every page only when the table has a
+    footer (``layout/table.py``: ``remove_end_decoration = resume_at is not None and not
+    has_footer``), so a table broken across pages is closed by its rule on each page.
+    """
+    def prepare(match: re.Match[str]) -> str:
+        first_row, rest = match.group(1), match.group(2)
+        columns = len(re.findall(r"<t[hd][ >]", first_row))
+        wide = columns > WIDE_TABLE_COLUMNS
+        opening = ('<div class="table-wrap wide"><table class="wide">' if wide
+                   else '<div class="table-wrap"><table>')
+        footer = f'<tfoot class="rule"><tr><td colspan="{columns}"></td></tr></tfoot>'
+        return f"{opening}{first_row}</tr>{rest}{footer}</table>"
+    return _TABLE_RE.sub(prepare, body)
+
+
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
                keep_notes_with_calls: bool = True,
                image_cache: dict[str, Any] | None = None) -> Layout:
@@ -92,7 +133,7 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
 
     ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
     """
-    html = number_blocks(page.html)
+    html = number_blocks(refine_document(page.html))
     fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):
@@ -114,6 +155,7 @@ def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfigura
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=fonts, **options)
     layout = find_notes(document)
+    measure_pages(document, layout)
     layout.repairs = repairs
     return document, layout
 
@@ -136,8 +178,66 @@ def find_notes(document: Document) -> Layout:
     return layout
 
 
+#: a note taller than this share of the text block is reported: WeasyPrint cannot continue a
+#: note on the next page, so the text before its call ends early and leaves a gap
+LONG_NOTE_SHARE = 0.4
+
+
+def measure_pages(document: Document, layout: Layout) -> None:
+    """Each note's share of its page, how full each page is, and what runs off the paper."""
+    for number, page in enumerate(document.pages, start=1):
+        box = page._page_box
+        height, width = box.height, box.margin_width()
+        bottom = box.content_box_y()
+        for child in box.children:
+            if isinstance(child, boxes.FootnoteAreaBox):
+                bottom += child.margin_height()
+                for note in child.children:
+                    ident = str(note.element.get("id", "")) if note.element is not None else ""
+                    if ident.startswith("fn-"):
+                        layout.note_share[int(ident[3:])] = note.margin_height() / height
+            elif isinstance(child, boxes.BlockBox):
+                flow = _flow_bottom(child)
+                bottom = max(bottom, flow) if flow else bottom
+                layout.overflows.extend(f"page {number}: {what}"
+                                        for what in _off_paper(child, width))
+        layout.fill.append(min(1.0, (bottom - box.content_box_y()) / height))
+
+
+def _flow_bottom(root: Any) -> float:
+    return max((b.position_y + b.margin_height() for b in root.descendants()
+                if isinstance(b, boxes.LineBox)), default=0.0)
+
+
+def _off_paper(box: Any, width: float) -> Iterator[str]:
+    """Tables, images and lines whose right edge is past the paper's (the outermost only)."""
+    kind = ("table" if isinstance(box, boxes.TableBox) else "image"
+            if isinstance(box, boxes.ReplacedBox) else "line"
+            if isinstance(box, boxes.LineBox) else None)
+    if kind and box.position_x + box.margin_width() > width + 1:
+        text = " ".join(t.text for t in box.descendants() if isinstance(t, boxes.TextBox))
+        yield (f"a {kind} runs {(box.position_x + box.margin_width() - width) * 0.2646:.0f} "
+               f"mm off the paper ('{text.strip()[:50]}')")
+        return
+    for child in getattr(box, "children", None) or []:
+        yield from _off_paper(child, width)
+
+
 def _report(layout: Layout, notes: list[Note], diags: Diagnostics) -> None:
     by_number = {n.number: n for n in notes}
+    for what in layout.overflows:
+        diags.warning(f"{what}: make it narrower (fewer columns, shorter lines)")
+    for number, share in sorted(layout.note_share.items()):
+        page = layout.note_page.get(number, 0)
+        if share <= LONG_NOTE_SHARE or number in layout.clipped:
+            continue
+        note = by_number.get(number)
+        gap = 1 - layout.fill[page - 2] if page >= 2 else 0.0
+        hole = f"; page {page - 1} ends {gap:.0%} empty before it" if gap > 0.25 else ""
+        diags.warning(f"note {number} fills {share:.0%} of page {page}{hole}: a note cannot "
+                      "continue on the next page, so shorten it (under about 1,500 "
+                      "characters) or split it into two notes",
+                      note.path if note else None, note.line if note else None)
     too_tall = set(layout.clipped) | {n for n in layout.call_page if n not in layout.note_page}
     for number in sorted(too_tall):
         note = by_number.get(number)
@@ -153,27 +253,50 @@ def _report(layout: Layout, notes: list[Note], diags: Diagnostics) -> None:
                       note.path if note else None, note.line if note else None)
 
 
+def open_with_title_and_outline(document: Document, pdf: Any) -> None:
+    """Viewer preferences: show the title, not the file name, and open the bookmarks pane.
+
+    A diplomat's viewer then reads "Kazakhstan: Country briefing…" in its title bar and shows
+    the sections on opening (PDF 1.7, 12.2 ViewerPreferences, PageMode).
+    """
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+    if document.make_bookmark_tree():
+        pdf.catalog["PageMode"] = "/UseOutlines"
+
+
 def _write_atomically(document: Document, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            document.write_pdf(out)
+            document.write_pdf(out, finisher=open_with_title_and_outline)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+_NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)"')
+
+
 class _WeasyHandler(logging.Handler):
     def __init__(self, diags: Diagnostics) -> None:
         super().__init__(logging.WARNING)
         self.diags = diags
+        self.missing: list[str] = []  #: characters drawn as empty boxes, one message at the end
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if not any(message.startswith(q) for q in _QUIET) and "No anchor #fn-" not in message:
+        notdef = _NOTDEF_RE.match(message)
+        if notdef:
+            self.missing.append(notdef.group(1))
+        elif not any(message.startswith(q) for q in _QUIET) and "No anchor #fn-" not in message:
             self.diags.warning(f"renderer: {message}")
+
+    def flush_missing(self) -> None:
+        if self.missing:
+            self.diags.warning(f"renderer: no font has {''.join(dict.fromkeys(self.missing))}: "
+                               "drawn as empty boxes (the warnings above say where)")
 
 
 @contextmanager
@@ -186,6 +309,7 @@ def _capture_weasyprint(diags: Diagnostics) -> Iterator[None]:
     logger.propagate = False
     try:
         yield
+        handler.flush_missing()
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fontpkg_pt_sans
-import fontpkg_pt_serif
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -27,17 +26,10 @@ from markupsafe import Markup
 from . import __version__
 from .config import PAPERS, Config
 from .errors import BriefingError
+from .fonts import FontFace, faces, font_dirs
 from .writer import Written
 
 TEMPLATE = "briefing.html"
-
-
-@dataclass(frozen=True)
-class FontFace:
-    family: str
-    url: str
-    weight: int
-    style: str
 
 
 @dataclass(frozen=True)
@@ -49,25 +41,13 @@ class Page:
 
 
 def packaged_fonts() -> list[FontFace]:
-    """The OFL fonts installed with briefing: PT Serif and PT Sans, four styles each."""
-    faces = []
-    for package in (fontpkg_pt_serif, fontpkg_pt_sans):
-        root = Path(package.ROOT)
-        for path in sorted((root / "files").glob("*.ttf")):
-            stem = path.stem.lower()
-            faces.append(FontFace(family=str(package.FAMILY), url=path.as_uri(),
-                                  weight=700 if "bold" in stem else 400,
-                                  style="italic" if "italic" in stem else "normal"))
-    return faces
+    """The OFL fonts installed with briefing (``fonts.py``), for the template's @font-face."""
+    return list(faces())
 
 
 def chart_fonts() -> list[Path]:
     """The sans-serif faces charts are drawn in (the headings' family)."""
     return sorted((Path(fontpkg_pt_sans.ROOT) / "files").glob("*.ttf"))
-
-
-def font_dirs() -> tuple[Path, ...]:
-    return tuple(Path(p.ROOT) / "files" for p in (fontpkg_pt_serif, fontpkg_pt_sans))
 
 
 def render_page(config: Config, written: Written) -> Page:

@@ -108,7 +108,7 @@ def write_html(cited: Cited, document: Document, lang: str,
     """Render the whole document; notes numbered in reading order. ``annexes_last``: the
     annexes (from the first ``# Title {.annex}`` on) are kept apart, for after the sources."""
     writer = _Writer(document, quotes_for(lang) if "local-quotes" in corrections
-                     else QUOTES["en-US"], words_for(lang))
+                     else None, words_for(lang))
     placed = any(b.kind == "div" and b.attr.id == "refs" for b in document.blocks)
     blocks = list(cited.blocks)
     refs_div = None
@@ -129,7 +129,7 @@ def write_html(cited: Cited, document: Document, lang: str,
 class _Writer:
     """Renders nodes to HTML; keeps the notes, headings and the reading order's records."""
 
-    def __init__(self, document: Document, quotes: Any, words: dict[str, Any]) -> None:
+    def __init__(self, document: Document, quotes: Any | None, words: dict[str, Any]) -> None:
         self.result = Written(body="")
         self.words = words
         # references to figures and tables were resolved before citeproc: not citations
@@ -385,9 +385,13 @@ class _Writer:
 
     def _i_Quoted(self, c: list[Any]) -> str:  # noqa: N802
         kind, inlines = c
-        nested = (self.quote_depth % 2 == 1) != (kind["t"] == "SingleQuote")
-        open_, close = (self.quotes[2], self.quotes[3]) if nested else \
-            (self.quotes[0], self.quotes[1])
+        if self.quotes is None:  # pandoc's HTML writer: “double” and ‘single’, as typed
+            open_, close = ("‘", "’") if kind["t"] == "SingleQuote" else ("“", "”")
+        else:  # the locale's marks by depth, as citeproc does in the notes: the outer pair
+            # primary, the pair inside it secondary ('peaceful "and" unarmed' in British English)
+            nested = self.quote_depth % 2 == 1
+            open_, close = (self.quotes[2], self.quotes[3]) if nested else \
+                (self.quotes[0], self.quotes[1])
         self.quote_depth += 1
         try:
             return f"{open_}{self.inlines(inlines)}{close}"

@@ -103,7 +103,7 @@ def test_cross_references_print_the_number_and_page_and_link(content: BuildResul
 def test_a_chart_is_vector_graphics(content: BuildResult) -> None:
     pdf = reader(content.output)
     page = next(p for p in pdf.pages
-                if "Figure 1. Ethnic" in (p.extract_text() or "").replace("\xa0", " "))
+                if "Figure 1. Ethnic" in " ".join((p.extract_text() or "").split()))
     xobjects = page["/Resources"].get("/XObject") or {}
     images = [x for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
     assert images == []  # drawn as paths, not a picture
@@ -113,7 +113,7 @@ def test_a_chart_is_vector_graphics(content: BuildResult) -> None:
 def test_the_landscape_page_is_landscape_and_numbered_headings(content: BuildResult) -> None:
     pdf = reader(content.output)
     wide = next(p for p in pdf.pages
-                if "Table 2. A wide" in (p.extract_text() or "").replace("\xa0", " "))
+                if "Table 2. A wide" in " ".join((p.extract_text() or "").split()))
     assert float(wide.mediabox.width) > float(wide.mediabox.height)
     portrait = [p for p in pdf.pages if p is not wide]
     assert all(float(p.mediabox.width) < float(p.mediabox.height) for p in portrait)

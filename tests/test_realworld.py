@@ -79,5 +79,7 @@ def test_every_entry_reaches_the_reference_list_or_is_reported(
     assert realworld_pdf.references + len(omitted) == len(_entries())
     text = re.sub(r"\s+", " ", " ".join(page_texts(reader(realworld_pdf.output))))
     for probe in ("Cooley, Alexander. Great Games, Local Rules", "Zhovtis v. Kazakhstan",
-                  "Абдрахманова, Айгуль", "Сұлтанов, Ерлан", "https://arxiv.org/abs/2103.01234"):
+                  "Абдрахманова, Айгуль", "Сұлтанов, Ерлан"):
         assert probe in text, probe
+    # an address may break over two lines (at a point Chicago allows, without a hyphen)
+    assert "https://arxiv.org/abs/2103.01234" in text.replace(" ", "")

@@ -83,8 +83,10 @@ def test_a_note_over_several_lines_and_paragraphs_has_no_line_breaks(tmp_path: P
 def test_quotation_marks_follow_the_language(tmp_path: Path) -> None:
     assert "‘hello’" in _write(tmp_path / "gb", 'Said "hello".').body
     assert "“hello”" in _write(tmp_path / "us", 'Said "hello".', lang="en-US").body
-    assert "«hello» and „hi“" in _write(tmp_path / "ru", "Said \"hello\" and 'hi'.",
-                                        lang="ru").body
+    assert "«outer „inner“ end» and «hi»" in _write(
+        tmp_path / "ru", "Said \"outer 'inner' end\" and 'hi'.", lang="ru").body
+    assert "‘peaceful “and” unarmed’" in _write(tmp_path / "gb2",
+                                                "\"peaceful 'and' unarmed\"").body
     assert "“hello”" in _write(tmp_path / "raw", 'Said "hello".', corrections=frozenset()).body
 
 
