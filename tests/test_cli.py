@@ -77,8 +77,8 @@ def test_output_that_is_not_a_pdf_is_a_command_line_mistake(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write(tmp_path / "brief", {"report.yaml": "title: T\n", "a.md": "Text.\n"})
     assert main([str(folder), "-o", "notes.txt"]) == 2
-    assert capsys.readouterr().err == ("briefing: -o notes.txt: the output must be a .pdf file "
-                                       "(for example -o notes.pdf)\n")
+    assert capsys.readouterr().err == ("briefing: -o notes.txt: the output must be a .pdf, "
+                                       ".html or .docx file (for example -o notes.pdf)\n")
     assert not (tmp_path / "notes.txt").exists()
 
 
