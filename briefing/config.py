@@ -124,6 +124,16 @@ class Config:
         """Where edition ``kind`` goes: beside ``output`` (or the default PDF), same stem."""
         return (output or self.default_output()).with_suffix(OUTPUT_KINDS[kind])
 
+    def targets(self, kinds: tuple[str, ...], output: Path | None = None) -> dict[str, Path]:
+        """Each edition's file, beside ``output`` with its own suffix. An ``output`` that is
+        no edition's file (``notes.md``) stays as given for the first edition, which the build
+        then refuses, rather than becoming ``notes.pdf`` unasked."""
+        found = {kind: self.output_for(kind, output).resolve() for kind in kinds}
+        if output is not None and kinds and \
+                output.suffix.lower() not in OUTPUT_KINDS.values():
+            found[kinds[0]] = output.resolve()
+        return found
+
 
 # --- the keys ---------------------------------------------------------------------------------
 

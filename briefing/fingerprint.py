@@ -150,8 +150,7 @@ def editions(source: Path, output: Path | None, root: Path | None = None,
         return []
     chosen = kinds or config.outputs
     found = []
-    for kind in chosen:
-        target = config.output_for(kind, output).resolve()
+    for kind, target in config.targets(chosen, output).items():
         # the web page links to the PDF when both are published
         published = "pdf" if kind == "html" and "pdf" in chosen else ""
         found.append(Inputs(config, target, fingerprint(config, target, published), kind))

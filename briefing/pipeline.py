@@ -91,7 +91,7 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     # 0. configuration, and where each edition goes
     config = timed("config", lambda: load_config(source, root))
     kinds = tuple(kinds or config.outputs)
-    targets = {kind: (config.output_for(kind, output)).resolve() for kind in kinds}
+    targets = config.targets(kinds, output)
     _refuse_writing_sources(config, targets)
     # 1-4. read, check and cite: once, for every edition
     briefing = read(config, diags, timed, corrections, on_checked)

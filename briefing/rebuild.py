@@ -159,7 +159,9 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
     hooks.tell("checking")
     try:
         with following_weasyprint(hooks.progress):
-            result = build(source, output, image_cache=warm.image_cache if warm else None,
+            # the first edition to write takes its own file; the others go beside it
+            first = stale[0].target if inputs else output
+            result = build(source, first, image_cache=warm.image_cache if warm else None,
                            on_checked=checked, root=root,
                            kinds=[i.kind for i in stale] if inputs else kinds,
                            published=[i.kind for i in inputs] or kinds)
