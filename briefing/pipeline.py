@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import web, webfonts
 from .builders import Briefing, Output
 from .checks import analyse
 from .citations import Cited, format_citations
@@ -26,7 +27,6 @@ from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .pdf import Layout, render_pdf
 from .reader import Document, read_markdown
 from .templates import render_page
-from .web import write_web
 from .word import write_docx
 from .writer import Written, write_html
 
@@ -95,9 +95,10 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     _refuse_writing_sources(config, targets)
     # 1-4. read, check and cite: once, for every edition
     briefing = read(config, diags, timed, corrections, on_checked)
-    # 5+. each edition is a builder over the one reading; pandoc writes the Word file in a
-    # thread of its own while WeasyPrint lays out the PDF
-    pdf_target = config.output_for("pdf", output).resolve() \
+    # 5+. each edition is a builder over the one reading. While WeasyPrint lays out the PDF,
+    # pandoc writes the Word file (a thread: it waits on pandoc) and, on a machine's first
+    # web page, fontTools subsets the web fonts (a process: it needs a core of its own)
+    pdf_target = targets.get("pdf") or config.output_for("pdf", output).resolve() \
         if "pdf" in (published or kinds) else None
     result = BuildResult(config=config, output=targets[kinds[0]], layout=Layout(pages=0),
                          notes=0, citations=len(briefing.document.cites), references=0,
@@ -105,12 +106,15 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     with ThreadPoolExecutor(max_workers=1) as pool:
         word = pool.submit(timed, "docx", lambda: write_docx(briefing, targets["docx"])) \
             if "docx" in targets else None
+        page = timed("html", lambda: web.draft(briefing, targets["html"], pdf_target)) \
+            if "html" in targets else None
+        fonts = webfonts.start(web.faces(), page.characters) \
+            if page is not None and "pdf" in targets else None
         if "pdf" in targets:
             result.outputs.append(_write_pdf(briefing, targets["pdf"], diags, timed, result,
                                              keep_notes_with_calls, image_cache))
-        if "html" in targets:
-            result.outputs.append(timed("html", lambda: write_web(
-                briefing, targets["html"], pdf_target)))
+        if page is not None:
+            result.outputs.append(timed("html", lambda: web.finish(page, fonts)))
         if word is not None:
             result.outputs.append(word.result())
     result.outputs.sort(key=lambda o: kinds.index(o.kind))

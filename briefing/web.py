@@ -17,22 +17,21 @@ when it has them, else from the house style; they run in Jinja's sandbox like th
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__
-from . import cache as store
+from . import __version__, webfonts
 from .builders import Briefing, Output, image_data_url, write_atomically
 from .citations import Cited
 from .config import DEFAULT_STYLES, Config
@@ -46,9 +45,6 @@ STYLESHEET = "web.css"
 #: the page may load nothing: no script, no frame, no fetch; only what it carries
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
        "base-uri 'none'; form-action 'none'")
-#: the faces web.css uses (family, weight, style); a browser slants the rest itself
-FACES = {("PT Serif", 400, "normal"), ("PT Serif", 400, "italic"), ("PT Serif", 700, "normal"),
-         ("PT Serif", 700, "italic"), ("PT Sans", 400, "normal"), ("PT Sans", 700, "normal")}
 #: characters the stylesheet itself prints (content:) or a browser may need around the text
 _CSS_CHARS = "↓↩·–—‘’“”«»„…\u00a0"
 
@@ -73,14 +69,6 @@ WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class WebFont:
-    family: str
-    url: str  #: a data: URL (WOFF)
-    weight: int
-    style: str
-
-
 def words_for(config: Config) -> dict[str, str]:
     words = dict(WORDS.get(config.lang.split("-")[0].lower(), WORDS["en"]))
     labels = config.labels
@@ -89,8 +77,27 @@ def words_for(config: Config) -> dict[str, str]:
     return words
 
 
+@dataclass
+class Draft:
+    """The page written but for its fonts: what :func:`finish` completes."""
+
+    target: Path
+    template: jinja2.Template
+    template_path: Path
+    values: dict[str, Any]
+    characters: frozenset[int]  #: what the fonts must cover
+    written: Written
+    seconds: float  #: spent so far
+
+
 def write_web(briefing: Briefing, target: Path, pdf: Path | None = None) -> Output:
     """Write the web page to ``target``; ``pdf`` is the PDF published beside it, if any."""
+    return finish(draft(briefing, target, pdf))
+
+
+def draft(briefing: Briefing, target: Path, pdf: Path | None = None) -> Draft:
+    """Everything but the fonts: the pipeline starts subsetting them (``webfonts.start``)
+    beside the PDF's layout, then calls :func:`finish`."""
     start = time.perf_counter()
     config = briefing.config
     words = words_for(config)
@@ -102,13 +109,51 @@ def write_web(briefing: Briefing, target: Path, pdf: Path | None = None) -> Outp
                                  Document([]), config.lang, briefing.corrections,
                                  flavour).body if briefing.acknowledgement else ""
     pdf_href = os.path.relpath(pdf, target.parent) if pdf is not None else ""
-    page = render_web(config, written, acknowledgement, words, pdf_href)
-    data = page.encode("utf-8")
-    size = write_atomically(target, lambda out: out.write(data))
-    return Output("html", target, seconds=time.perf_counter() - start, size=size,
-                  notes=len(written.notes), sources=len(written.references),
+    folder, template = _template(config)
+    values = {
+        "config": template_config(config), "words": words, "version": __version__,
+        "body": Markup(written.body), "abstract": Markup(written.abstract),
+        "acknowledgement": Markup(acknowledgement),
+        "headings": [{"level": h.level, "text": h.text, "id": h.id,
+                      "listed": "unlisted" not in h.classes} for h in written.headings],
+        "references": [{"key": e.key, "html": Markup(e.html)} for e in written.references],
+        "notes": [{"number": n.number, "html": Markup(n.html)} for n in written.notes],
+        "css": Markup(_stylesheet(config)), "pdf_href": pdf_href,
+    }
+    page = _render(template, folder / TEMPLATE, values, [])
+    text = html.unescape(re.sub(r"<[^>]*>", " ", page)) + _CSS_CHARS
+    return Draft(target, template, folder / TEMPLATE, values, webfonts.blocks_of(text),
+                 written, time.perf_counter() - start)
+
+
+def faces() -> list[webfonts.Face]:
+    """The packaged faces web.css uses."""
+    return [webfonts.Face(f.family, Path(f.url.removeprefix("file://")), f.weight, f.style)
+            for f in packaged_fonts() if (f.family, f.weight, f.style) in webfonts.FACES]
+
+
+def finish(page: Draft, fonts: subprocess.Popen[bytes] | None = None) -> Output:
+    """The page with its fonts (subset by ``fonts``, the process ``webfonts.start`` started
+    beside the PDF's layout, or here), written atomically."""
+    start = time.perf_counter()
+    chosen = webfonts.collect(fonts, faces(), page.characters)
+    text = _render(page.template, page.template_path, page.values, chosen)
+    data = _with_policy(text, page.template_path).encode("utf-8")
+    size = write_atomically(page.target, lambda out: out.write(data))
+    written = page.written
+    return Output("html", page.target, seconds=page.seconds + time.perf_counter() - start,
+                  size=size, notes=len(written.notes), sources=len(written.references),
                   note_texts=[n.html for n in written.notes],
                   source_keys=[e.key for e in written.references])
+
+
+def _render(template: jinja2.Template, path: Path, values: dict[str, Any],
+            fonts: list[webfonts.WebFont]) -> str:
+    try:
+        return template.render(fonts=[vars(f) for f in fonts], **values)
+    except jinja2.TemplateError as exc:
+        raise BriefingError(f"web template: {exc.message or type(exc).__name__}; the template "
+                            "can only use the variables listed at its top", path) from None
 
 
 def sidenote(words: dict[str, str], number: int, kind: str, body: str) -> str:
@@ -120,33 +165,6 @@ def sidenote(words: dict[str, str], number: int, kind: str, body: str) -> str:
             f'<span class="sidenote" id="fn-{number}" role="note" aria-label="{label}" '
             f'data-kind="{kind}"><a class="fn-back" href="#fnref-{number}" '
             f'aria-label="{back}">{number}</a> {body}</span>')
-
-
-def render_web(config: Config, written: Written, acknowledgement: str,
-               words: dict[str, str], pdf_href: str) -> str:
-    """The page: the template rendered once to learn its characters, then with the fonts
-    subset to them."""
-    folder, template = _template(config)
-    css = _stylesheet(config)
-    values = {
-        "config": template_config(config), "words": words, "version": __version__,
-        "body": Markup(written.body), "abstract": Markup(written.abstract),
-        "acknowledgement": Markup(acknowledgement),
-        "headings": [{"level": h.level, "text": h.text, "id": h.id,
-                      "listed": "unlisted" not in h.classes} for h in written.headings],
-        "references": [{"key": e.key, "html": Markup(e.html)} for e in written.references],
-        "notes": [{"number": n.number, "html": Markup(n.html)} for n in written.notes],
-        "css": Markup(css), "pdf_href": pdf_href,
-    }
-    try:
-        draft = template.render(fonts=[], **values)
-        fonts = web_fonts(_characters(draft))
-        page = template.render(fonts=[vars(f) for f in fonts], **values)
-    except jinja2.TemplateError as exc:
-        raise BriefingError(f"web template: {exc.message or type(exc).__name__}; the template "
-                            "can only use the variables listed at its top",
-                            folder / TEMPLATE) from None
-    return _with_policy(page, folder / TEMPLATE)
 
 
 def _template(config: Config) -> tuple[Path, jinja2.Template]:
@@ -193,51 +211,3 @@ def _with_policy(page: str, template: Path) -> str:
                             "security policy", template)
     meta = f'\n  <meta http-equiv="Content-Security-Policy" content="{CSP}">'
     return page[:head.end()] + meta + page[head.end():]
-
-
-def _characters(page: str) -> set[int]:
-    """The code points the fonts must cover: the page's text, widened to whole blocks of 128
-    (so an edit rarely changes the subset, and the cached fonts are reused)."""
-    text = html.unescape(re.sub(r"<[^>]*>", " ", page)) + _CSS_CHARS
-    blocks = {ord(ch) >> 7 for ch in text}
-    return {cp for block in blocks for cp in range(block << 7, (block + 1) << 7)}
-
-
-def web_fonts(characters: set[int]) -> list[WebFont]:
-    """The packaged fonts web.css uses, subset to ``characters`` as WOFF data: URLs (cached by
-    the font file and the characters: subsetting all six takes about 0.3 s)."""
-    fonts = []
-    for face in packaged_fonts():
-        if (face.family, face.weight, face.style) not in FACES:
-            continue
-        path = Path(face.url.removeprefix("file://"))
-        woff = _subset(path, characters)
-        fonts.append(WebFont(face.family, "data:font/woff;base64," + woff, face.weight,
-                             face.style))
-    return fonts
-
-
-def _subset(path: Path, characters: set[int]) -> str:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    data = path.read_bytes()
-    key = store.digest("web-font", "woff", data, ",".join(map(str, sorted(characters))))
-    cached = store.get("fonts", key)
-    if isinstance(cached, str):
-        return cached
-    options = subset.Options()
-    options.flavor = "woff"
-    options.notdef_outline = True
-    options.layout_features = ["*"]  # kerning, ligatures, old-style figures as in the PDF
-    # recalcTimestamp=False: the same sources give the same page, byte for byte
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=characters)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.flavor = "woff"
-    font.save(out)
-    encoded = base64.b64encode(out.getvalue()).decode("ascii")
-    store.put("fonts", key, encoded)
-    return encoded
