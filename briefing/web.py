@@ -45,8 +45,8 @@ STYLESHEET = "web.css"
 #: the page may load nothing: no script, no frame, no fetch; only what it carries
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
        "base-uri 'none'; form-action 'none'")
-#: characters the stylesheet itself prints (content:) or a browser may need around the text
-_CSS_CHARS = "↓↩·–—‘’“”«»„…\u00a0"
+#: characters a browser may need around the text (the fonts have no arrows: none are used)
+_CSS_CHARS = "·–—‘’“”«»„…\u00a0"
 
 #: the page's own words, by language (contents, sources and abstract come from the config)
 WORDS = {

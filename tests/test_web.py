@@ -54,6 +54,19 @@ def test_the_page_carries_everything_it_shows(editions: BuildResult) -> None:
     assert 'href="report.pdf"' in page  # the PDF published beside it
 
 
+def test_the_embedded_fonts_cover_every_character(editions: BuildResult) -> None:
+    from fontTools.ttLib import TTFont
+
+    from briefing.web import faces
+
+    page = _page(editions)
+    text = html.unescape(re.sub(r"<(style|head)[^>]*>.*?</\1>|<[^>]+>", " ", page, flags=re.S))
+    for face in faces():  # nothing falls back to a font of the reader's machine
+        cmap = TTFont(face.path).getBestCmap()
+        assert sorted({ch for ch in text if ord(ch) not in cmap and not ch.isspace()}) == [], \
+            face
+
+
 def test_the_page_has_the_same_notes_and_sources_as_the_pdf(editions: BuildResult) -> None:
     web = _edition(editions, "html")
     assert web.note_texts == editions.note_texts  # one citeproc run for every edition
