@@ -47,6 +47,7 @@ class Visit:
     """What a page did while it was open."""
 
     requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  #: "url: why", for requests that failed
     console: list[str] = field(default_factory=list)  #: errors and warnings
     errors: list[str] = field(default_factory=list)  #: uncaught exceptions
 
@@ -62,6 +63,7 @@ class Browser:
         page = self.context.new_page()
         visit = Visit()
         page.on("request", lambda r: visit.requests.append(r.url))
+        page.on("requestfailed", lambda r: visit.failed.append(f"{r.url}: {r.failure}"))
         page.on("console", lambda m: visit.console.append(f"{m.type}: {m.text}")
                 if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: visit.errors.append(str(e)))

@@ -197,6 +197,29 @@ def test_opens_without_errors_or_requests(browser: Browser, editions: BuildResul
     assert overflow <= 0  # nothing runs off the side of a phone
 
 
+def test_a_partners_template_cannot_make_the_page_fetch_or_run_anything(
+        browser: Browser, tmp_path: Path) -> None:
+    styles = ROOT / "styles"
+    (tmp_path / "r" / "house").mkdir(parents=True)
+    template = (styles / "web.html").read_text("utf-8").replace(
+        "<body>", '<body><script>document.title = "ran"</script>'
+                  '<img src="http://127.0.0.1:9/x.png" alt="x"><iframe src="https://example.org">'
+                  '</iframe>')
+    folder = write(tmp_path / "r", {
+        "report.yaml": "title: T\nstyles: house\n", "a.md": "Text.\n",
+        "house/briefing.html": (styles / "briefing.html").read_text("utf-8"),
+        "house/briefing.css": "", "house/web.html": template})
+    result = build(folder, tmp_path / "out" / "r.html", kinds=("html",))
+    url = _url(result)
+    with browser.open(url, WIDE) as (page, visit):
+        title = page.title()
+    # the policy the engine put first stopped each of them before it left the browser
+    assert visit.requests[0] == url
+    assert visit.failed == [f"{r}: csp" for r in visit.requests[1:]]
+    assert title == "T"  # and the script did not run
+    assert all("Content Security Policy" in line for line in visit.console)
+
+
 def test_every_note_opens_from_its_call_and_leads_back_on_a_phone(
         browser: Browser, editions: BuildResult) -> None:
     with browser.open(_url(editions), NARROW, 800) as (page, _):
