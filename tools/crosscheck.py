@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS = ROOT / "build" / ".tools"
 sys.path.insert(0, str(ROOT / "tests"))
 
+from briefing.markdown import parse_sections  # noqa: E402
 from test_battery import HERE, STYLES, battery_output  # noqa: E402
 
 from briefing.bibliography import parse_bibliography  # noqa: E402
 from briefing.citations import resolve_style  # noqa: E402
 from briefing.errors import Diagnostics  # noqa: E402
-from briefing.markdown import parse_sections  # noqa: E402
 from briefing.sources import Section  # noqa: E402
 
 _LABELS = {"p": "page", "pp": "page", "para": "paragraph", "paras": "paragraph",
