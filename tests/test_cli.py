@@ -105,6 +105,8 @@ def test_a_shared_bibliography_prints_a_handful_of_lines(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    # no "N pages laid out" line: on a busy 2-core machine this layout takes over 5 s
+    monkeypatch.setattr("briefing.progress.PLAIN_EVERY", 1e9)
     _shared_bib(tmp_path, entries=500, cited=100)
     assert main(["brief", "-o", "o.pdf"]) == 0
     out, err = capsys.readouterr()
