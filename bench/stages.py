@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-STAGES = ["config", "read+check", "citations", "html", "template", "layout", "write"]
+STAGES = ["config", "read+check", "charts", "citations", "writer", "template", "layout", "write"]
 #: sections of the generated briefing per target page count (about 2.4 pages a section)
 SECTIONS = {10: 4, 100: 42, 300: 125}
 

@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import __version__
+from .config import OUTPUT_KINDS
 from .errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -60,7 +61,12 @@ def _parser() -> argparse.ArgumentParser:
                              "this folder if it holds report.yaml, else report/); several "
                              "build a series")
     parser.add_argument("-o", "--output", type=Path,
-                        help="PDF to write (default: build/<folder name>.pdf); one source only")
+                        help="file to write: .pdf, .html or .docx (default: build/<folder "
+                             "name>.pdf); with --to, the other editions go beside it; one "
+                             "source only")
+    parser.add_argument("--to", metavar="KINDS", type=_kinds,
+                        help="editions to write, comma-separated: pdf, html (a web page), "
+                             "docx (Word); default: report.yaml's outputs, else pdf")
     parser.add_argument("--root", type=Path, metavar="DIR",
                         help="files report.yaml names may also be anywhere under DIR "
                              "(default: only inside the report folder)")
@@ -85,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="show the traceback of an internal error")
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
     return parser
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(dict.fromkeys(k.strip().lower() for k in text.split(",") if k.strip()))
+    unknown = [k for k in kinds if k not in OUTPUT_KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(f"'{text}': choose from {', '.join(OUTPUT_KINDS)} "
+                                         "(for example --to pdf,html,docx)")
+    return kinds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,9 +139,24 @@ def main(argv: list[str] | None = None) -> int:
 def _refuse_bad_options(args: argparse.Namespace) -> None:
     if len(args.sources) > 1 and (args.output or args.watch):
         raise UsageError("-o and --watch take one source; give one report folder")
-    if args.output is not None and args.output.suffix.lower() != ".pdf":
-        raise UsageError(f"-o {args.output}: the output must be a .pdf file (for example "
-                         f"-o {args.output.with_suffix('.pdf').name})")
+    suffixes = {suffix: kind for kind, suffix in OUTPUT_KINDS.items()}
+    if args.output is not None and args.output.suffix.lower() not in suffixes:
+        raise UsageError(f"-o {args.output}: the output must be a .pdf, .html or .docx file "
+                         f"(for example -o {args.output.with_suffix('.pdf').name})")
+    if args.output is not None and args.to and \
+            suffixes[args.output.suffix.lower()] not in args.to:
+        raise UsageError(f"-o {args.output} names a {args.output.suffix} file, but --to asks "
+                         f"for {','.join(args.to)}; name one of those (the others go beside it)")
+
+
+def _chosen_kinds(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """--to, else the one edition -o names, else None: report.yaml's outputs decide."""
+    if args.to:
+        return tuple(args.to)
+    if args.output is not None:
+        kind = next(k for k, s in OUTPUT_KINDS.items() if s == args.output.suffix.lower())
+        return (kind,)
+    return None
 
 
 def _run(sources: list[Path], args: argparse.Namespace, display: Display) -> int:
@@ -209,7 +239,7 @@ def _single(source: Path, args: argparse.Namespace, display: Display) -> int:
     printer = _Printer(args, display)
     display.begin(display_name(source))
     outcome = run_single(source, args.output, force=args.force, hooks=printer.hooks(),
-                         root=args.root)
+                         root=args.root, kinds=_chosen_kinds(args))
     printer.outcome(outcome, args.output)
     return exit_code([outcome], args.strict)
 
@@ -231,7 +261,8 @@ def _series(sources: list[Path], args: argparse.Namespace, display: Display) -> 
                 print(series_line(done[0], len(sources), outcome), flush=True)
         display.series(done[0], len(sources))
 
-    outcomes = build_series(sources, args.jobs, args.force, finished, args.root)
+    outcomes = build_series(sources, args.jobs, args.force, finished, args.root,
+                            _chosen_kinds(args))
     display.end()
     for outcome in outcomes:
         _series_problems(outcome, args)
@@ -265,7 +296,7 @@ def _watch(source: Path, args: argparse.Namespace, display: Display) -> int:
         sys.stdout.flush()
 
     watch(source, args.output, on_changed=changed, on_built=built, hooks=printer.hooks(),
-          root=args.root)
+          root=args.root, kinds=_chosen_kinds(args))
     return EXIT_OK
 
 

@@ -35,6 +35,8 @@ DEFAULT_CSL = "chicago-notes-bibliography"
 #: the folder, under the current directory, every output goes to unless -o says otherwise
 BUILD_DIR = "build"
 MAX_YAML_BYTES = 256 * 1024
+#: the editions briefing can write, each with its file suffix (``outputs:`` and ``--to``)
+OUTPUT_KINDS = {"pdf": ".pdf", "html": ".html", "docx": ".docx"}
 
 #: words the house style prints, by language; report.yaml can override the two titles
 LABELS = {
@@ -101,6 +103,8 @@ class Config:
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     annexes_last: bool = False  #: annexes (``# Title {.annex}``) after the reference list
     papersize: str = "a4"  #: "a4" or "letter": every page, cover included
+    outputs: tuple[str, ...] = ("pdf",)  #: the editions to write (OUTPUT_KINDS), in order
+    acknowledgement: str = ""  #: Markdown: the donor acknowledgement, on every edition
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
     cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
     notes: tuple[Diagnostic, ...] = field(default=(), compare=False)  #: accepted, with a note
@@ -130,6 +134,20 @@ class Config:
         ``build/<yaml name>.pdf``."""
         stem = self.folder.name if self.path.name == CONFIG_NAME else self.path.stem
         return Path.cwd() / BUILD_DIR / f"{stem}.pdf"
+
+    def output_for(self, kind: str, output: Path | None = None) -> Path:
+        """Where edition ``kind`` goes: beside ``output`` (or the default PDF), same stem."""
+        return (output or self.default_output()).with_suffix(OUTPUT_KINDS[kind])
+
+    def targets(self, kinds: tuple[str, ...], output: Path | None = None) -> dict[str, Path]:
+        """Each edition's file, beside ``output`` with its own suffix. An ``output`` that is
+        no edition's file (``notes.md``) stays as given for the first edition, which the build
+        then refuses, rather than becoming ``notes.pdf`` unasked."""
+        found = {kind: self.output_for(kind, output).resolve() for kind in kinds}
+        if output is not None and kinds and \
+                output.suffix.lower() not in OUTPUT_KINDS.values():
+            found[kinds[0]] = output.resolve()
+        return found
 
 
 # --- the keys ---------------------------------------------------------------------------------
@@ -288,6 +306,18 @@ def _prefix(value: Any, ctx: _Context) -> tuple[tuple[str, str], ...] | None:
     return ((ctx.key[:3], text),) if text is not None else None
 
 
+def _outputs(value: Any, ctx: _Context) -> tuple[str, ...] | None:
+    names = _texts(value, ctx)
+    if names is None:
+        return None
+    unknown = [n for n in names if n not in OUTPUT_KINDS]
+    if unknown or not names:
+        ctx.error(f"'outputs' lists {', '.join(repr(n) for n in unknown) or 'nothing'}; "
+                  f"choose from {', '.join(OUTPUT_KINDS)} (for example: outputs: [pdf, html])")
+        return None
+    return tuple(dict.fromkeys(names))
+
+
 def _ignored(value: Any, ctx: _Context) -> None:
     return None
 
@@ -343,6 +373,13 @@ KEYS: tuple[Key, ...] = (
         pandoc=False),
     Key("crossref-pages", "crossref_pages", _bool, "references to figures, tables and "
                                                    "sections give the page: 'Figure 2, p. 7'",
+        pandoc=False),
+    Key("outputs", "outputs", _outputs, "the editions to write: pdf, html (a web page), docx "
+                                        "(Word, for review); default [pdf]", pandoc=False),
+    Key("acknowledgement", "acknowledgement", _abstract,
+        "the donor acknowledgement (Markdown), on the web page, in the Word file and at the "
+        "end of the PDF", pandoc=False),
+    Key("funding", "acknowledgement", _abstract, "the same as acknowledgement (Quarto's name)",
         pandoc=False),
 )
 #: pandoc and Quarto keys that mean nothing for a briefing PDF: accepted with one note

@@ -247,3 +247,25 @@ def _shown_number(label: Label | None) -> str:
     if label is None:
         return "??"
     return label.number or f"“{label.title}”"
+
+
+def show_numbers(blocks: list[Node], lang: str) -> None:
+    """Print the numbers in the tree's own text (for writers that do not render them: the
+    Word file): "3.2 Title" in numbered headings, "Annex A Title", "Figure 2. Caption"."""
+    words = words_for(lang)
+    stack = list(blocks)
+    while stack:
+        node = stack.pop()
+        kind = node["t"]
+        number = attr_of(node).get("number") if kind in ("Header", "Figure", "Table") else ""
+        if number and kind == "Header":
+            label = f"{words['annex']} {number}" if "annex" in attr_of(node).classes \
+                else number
+            node["c"][2][:0] = [*text_inlines(label), {"t": "Space"}]
+        elif number and node["c"][1][1]:
+            caption = node["c"][1][1][0]
+            word = words["caption"]["fig" if kind == "Figure" else "tbl"]
+            if caption["t"] in ("Plain", "Para"):
+                caption["c"][:0] = [{"t": "Strong", "c": text_inlines(f"{word}\u00a0{number}.")},
+                                    {"t": "Space"}]
+        stack.extend(c for c in children(node) if c["t"] in _HOLDERS)

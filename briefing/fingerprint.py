@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import Config, load_config
+from .config import DEFAULT_STYLES, Config, load_config
 from .errors import BriefingError, Diagnostic
 
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "pypandoc-binary", "bibtexparser",
@@ -51,13 +51,16 @@ def _manifest_path(output: Path) -> Path:
     return cache_dir() / f"last-build-{name}.json"
 
 
-def fingerprint(config: Config, output: Path) -> str:
-    """SHA-256 of everything that feeds the PDF at ``output``."""
+def fingerprint(config: Config, output: Path, published: str = "") -> str:
+    """SHA-256 of everything that feeds the edition at ``output`` (its kind is its suffix;
+    ``published`` names the editions published with it, where that shows in it)."""
     digest = hashlib.sha256()
     files = set(tree_files(config.folder, exclude=output.resolve().parent))
     files.update(config.sections)
     files.update(config.bibliography)
     files.update(tree_files(config.styles_dir, exclude=None))
+    # a styles folder without web.html, web.css or reference.docx falls back on the house's
+    files.update(tree_files(DEFAULT_STYLES, exclude=None))
     files.update(f for d in font_folders() for f in tree_files(d, exclude=None))
     csl = style_file(config)
     if csl is not None:
@@ -69,6 +72,7 @@ def fingerprint(config: Config, output: Path) -> str:
         digest.update(f"{name}={_version(name)}\0".encode())
     digest.update(f"briefing={__version__}\0".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    digest.update(f"\0output={output.suffix.lower()}\0published={published}".encode())
     return digest.hexdigest()
 
 
@@ -128,16 +132,31 @@ class Inputs:
     config: Config
     target: Path
     digest: str
+    kind: str = "pdf"  #: the edition (``config.OUTPUT_KINDS``)
 
 
 def current(source: Path, output: Path | None, root: Path | None = None) -> Inputs | None:
-    """Fingerprint SOURCE now (before building: an edit saved during the build then counts)."""
+    """Fingerprint SOURCE's PDF now (before building: an edit saved during the build counts)."""
+    found = editions(source, output, root, ("pdf",))
+    return found[0] if found else None
+
+
+def editions(source: Path, output: Path | None, root: Path | None = None,
+             kinds: tuple[str, ...] | None = None) -> list[Inputs]:
+    """Fingerprint each edition SOURCE writes (``kinds``, else report.yaml's ``outputs``), each
+    with its own file and manifest, so one is reused while another is rebuilt. Empty when the
+    config cannot be read (the build reports it)."""
     try:
         config = load_config(source, root)
     except BriefingError:
-        return None  # the full build reports the problem
-    target = (output or config.default_output()).resolve()
-    return Inputs(config, target, fingerprint(config, target))
+        return []
+    chosen = kinds or config.outputs
+    found = []
+    for kind, target in config.targets(chosen, output).items():
+        # the web page links to the PDF when both are published
+        published = "pdf" if kind == "html" and "pdf" in chosen else ""
+        found.append(Inputs(config, target, fingerprint(config, target, published), kind))
+    return found
 
 
 def reusable(inputs: Inputs) -> Summary | None:

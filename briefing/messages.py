@@ -111,11 +111,39 @@ def _label(diag: Diagnostic) -> str:
 # --- results ----------------------------------------------------------------------------------
 
 def result_line(outcome: Outcome) -> str:
-    """``build/kz.pdf: built in 3.1 s: 7 pages, 23 notes, 18 sources, 0 warnings``."""
-    how = "unchanged since the last build, reused" if outcome.reused \
-        else f"built in {outcome.seconds:.1f} s"
-    return (f"{shown(outcome.output)}: {how}: {outcome.pages} pages, {outcome.notes} notes, "
-            f"{outcome.sources} sources, {len(outcome.warnings)} warnings")
+    """``build/kz.pdf: built in 3.1 s: 7 pages, 23 notes, 18 sources, 0 warnings``, and a line
+    for each further edition (``build/kz.html: written in 0.1 s: web page, 23 notes, …``)."""
+    if not outcome.outputs:
+        how = "unchanged since the last build, reused" if outcome.reused \
+            else f"built in {outcome.seconds:.1f} s"
+        return (f"{shown(outcome.output)}: {how}: {outcome.pages} pages, {outcome.notes} "
+                f"notes, {outcome.sources} sources, {len(outcome.warnings)} warnings")
+    lines = []
+    first_built = next((o for o in outcome.outputs if not o.reused), None)
+    for n, out in enumerate(outcome.outputs):
+        how = ("unchanged since the last build, reused" if out.reused
+               else f"built in {outcome.seconds:.1f} s" if out is first_built
+               else f"written in {_seconds(out.seconds)}")
+        what = _EDITION_WORDS[out.kind].format(o=out, size=_size(out.size))
+        warnings = f", {len(outcome.warnings)} warnings" if n == 0 else ""
+        lines.append(f"{shown(out.path)}: {how}: {what}{warnings}")
+    return "\n".join(lines)
+
+
+#: how each edition is described in the result lines
+_EDITION_WORDS = {
+    "pdf": "{o.pages} pages, {o.notes} notes, {o.sources} sources",
+    "html": "web page, {o.notes} notes, {o.sources} sources, {size}",
+    "docx": "Word file, {o.notes} footnotes, {o.sources} sources, {size}",
+}
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 0.1 else f"{seconds:.1f} s"
+
+
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(1, round(size / 1024))} KB"
 
 
 def failure_line(outcome: Outcome, output: Path | None) -> str:
@@ -135,15 +163,28 @@ def series_line(done: int, total: int, outcome: Outcome) -> str:
 
 
 def series_table(outcomes: list[Outcome]) -> str:
-    """The closing table of a series, one row per briefing, and a count of failures."""
-    rows = [("briefing", "result", "pages", "notes", "sources", "warnings", "seconds")]
+    """The closing table of a series, one row per briefing (a row per edition when some
+    briefing writes more than its PDF), and a count of failures."""
+    editions = any(len(o.outputs) > 1 or any(e.kind != "pdf" for e in o.outputs)
+                   for o in outcomes)
+    rows = [("briefing", *(("edition",) if editions else ()), "result", "pages", "notes",
+             "sources", "warnings", "seconds")]
     for o in outcomes:
-        rows.append((o.name, _result(o), str(o.pages), str(o.notes), str(o.sources),
-                     str(len(o.warnings)), f"{o.seconds:.1f}"))
+        if not editions or not o.outputs:
+            rows.append((o.name, *(("-",) if editions else ()), _result(o), str(o.pages),
+                         str(o.notes), str(o.sources), str(len(o.warnings)),
+                         f"{o.seconds:.1f}"))
+            continue
+        for n, e in enumerate(o.outputs):  # the first row carries the briefing's totals
+            rows.append((o.name, e.kind, "reused" if e.reused else "built",
+                         str(e.pages) if e.kind == "pdf" else "-", str(e.notes),
+                         str(e.sources), str(len(o.warnings)) if n == 0 else "",
+                         f"{o.seconds if n == 0 else e.seconds:.1f}"))
+    labels = 3 if editions else 2  # left-aligned columns
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [c.ljust(w) if i < 2 else c.rjust(w)
+        cells = [c.ljust(w) if i < labels else c.rjust(w)
                  for i, (c, w) in enumerate(zip(row, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
         if n == 0:

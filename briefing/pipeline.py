@@ -1,26 +1,34 @@
-"""The pipeline: ``build(source, output)`` runs the stages in order.
+"""The pipeline: ``build(source, output)`` reads the briefing once and writes each edition.
 
-Each stage is a plain call; problems are collected in one :class:`Diagnostics` and a stage that
-cannot go on raises :class:`~briefing.errors.BriefingError`. The CLI prints what comes back.
+Reading (config, sections, bibliography, checks, citeproc) is :func:`read`, a plain sequence of
+stage calls; each edition is a builder over what it returns (``builders.Briefing``): the PDF
+(writer, house template, WeasyPrint), the web page (``web.py``) and the Word file
+(``word.py``). Problems are collected in one :class:`Diagnostics` and a stage that cannot go
+on raises :class:`~briefing.errors.BriefingError`. The CLI prints what comes back.
 """
 
 from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import web, webfonts
+from .builders import Briefing, Output
 from .charts import draw_all
 from .checks import analyse
-from .citations import format_citations
-from .config import Config, load_config
+from .citations import Cited, format_citations
+from .config import OUTPUT_KINDS, Config, load_config
 from .corrections import ALL
 from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .pdf import Layout, render_pdf
+from .reader import Document, read_markdown
 from .templates import chart_fonts, render_page
+from .word import write_docx
 from .writer import Written, write_html
 
 T = TypeVar("T")
@@ -29,8 +37,8 @@ T = TypeVar("T")
 @dataclass
 class BuildResult:
     config: Config
-    output: Path
-    layout: Layout
+    output: Path  #: the first edition's file (the PDF's, when one is written)
+    layout: Layout  #: the PDF's layout (no pages when no PDF was written)
     notes: int
     citations: int
     references: int
@@ -41,71 +49,146 @@ class BuildResult:
     source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
     timings: dict[str, float] = field(default_factory=dict)  #: stage -> seconds
     peak_rss: dict[str, int] = field(default_factory=dict)  #: stage -> peak RSS (KiB) after it
+    outputs: list[Output] = field(default_factory=list)  #: every edition written, in order
 
 
-def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
-          image_cache: dict[str, Any] | None = None, root: Path | None = None,
-          corrections: frozenset[str] = ALL,
-          on_checked: Callable[[list[Diagnostic]], None] | None = None) -> BuildResult:
-    """Run every stage; ``image_cache`` keeps WeasyPrint's decoded images between builds.
+class Timer:
+    """Times each stage and turns a bug into an :class:`InternalError` naming the stage."""
 
-    ``on_checked`` hears the checks' problems as soon as they are known, before layout.
-    """
-    diags = Diagnostics()
-    timings: dict[str, float] = {}
-    peaks: dict[str, int] = {}
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.timings: dict[str, float] = {}
+        self.peaks: dict[str, int] = {}
 
-    def timed(stage: str, fn: Callable[[], T]) -> T:
+    def __call__(self, stage: str, fn: Callable[[], T]) -> T:
         start = time.perf_counter()
         try:
             return fn()
         except (BriefingError, InternalError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug: name the stage and the input that triggered it
-            raise InternalError(stage, source, exc) from exc
+            raise InternalError(stage, self.source, exc) from exc
         finally:
-            timings[stage] = time.perf_counter() - start
-            peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+            self.peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    # 0. configuration
+
+def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool = True,
+          image_cache: dict[str, Any] | None = None, root: Path | None = None,
+          corrections: frozenset[str] = ALL,
+          on_checked: Callable[[list[Diagnostic]], None] | None = None,
+          kinds: Sequence[str] | None = None,
+          published: Sequence[str] | None = None) -> BuildResult:
+    """Read the briefing once, then write each edition of ``kinds`` (default: report.yaml's
+    ``outputs``); ``image_cache`` keeps WeasyPrint's decoded images between builds.
+
+    ``output`` is the first edition's file; the others go beside it with their own suffix.
+    ``published``: every edition published together (the web page links to the PDF when one
+    is), when only some of them are written now. ``on_checked`` hears the checks' problems as
+    soon as they are known, before anything is written.
+    """
+    diags = Diagnostics()
+    timed = Timer(source)
+    # 0. configuration, and where each edition goes
     config = timed("config", lambda: load_config(source, root))
-    target = (output or config.default_output()).resolve()
-    _refuse_writing_sources(config, target)
-    # 1-3. read the sections (pandoc) and the bibliography (pandoc), check it all
+    kinds = tuple(kinds or config.outputs)
+    targets = config.targets(kinds, output)
+    _refuse_writing_sources(config, targets)
+    # 1-4. read, check and cite: once, for every edition
+    briefing = read(config, diags, timed, corrections, on_checked)
+    # 5+. each edition is a builder over the one reading. While WeasyPrint lays out the PDF,
+    # pandoc writes the Word file (a thread: it waits on pandoc) and, on a machine's first
+    # web page, fontTools subsets the web fonts (a process: it needs a core of its own)
+    pdf_target = targets.get("pdf") or config.output_for("pdf", output).resolve() \
+        if "pdf" in (published or kinds) else None
+    result = BuildResult(config=config, output=targets[kinds[0]], layout=Layout(pages=0),
+                         notes=0, citations=len(briefing.document.cites), references=0,
+                         diagnostics=diags, timings=timed.timings, peak_rss=timed.peaks)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        word = pool.submit(timed, "docx", lambda: write_docx(briefing, targets["docx"])) \
+            if "docx" in targets else None
+        page = timed("html", lambda: web.draft(briefing, targets["html"], pdf_target)) \
+            if "html" in targets else None
+        fonts = webfonts.start(web.faces(), page.characters) \
+            if page is not None and "pdf" in targets else None
+        if "pdf" in targets:
+            result.outputs.append(_write_pdf(briefing, targets["pdf"], diags, timed, result,
+                                             keep_notes_with_calls, image_cache))
+        if page is not None:
+            result.outputs.append(timed("html", lambda: web.finish(page, fonts)))
+        if word is not None:
+            result.outputs.append(word.result())
+    result.outputs.sort(key=lambda o: kinds.index(o.kind))
+    first = result.outputs[0]
+    result.notes = result.notes or first.notes
+    result.references = result.references or first.sources
+    return result
+
+
+def read(config: Config, diags: Diagnostics, timed: Timer,
+         corrections: frozenset[str] = ALL,
+         on_checked: Callable[[list[Diagnostic]], None] | None = None) -> Briefing:
+    """Stages 1-4: read the sections and the bibliography (pandoc), check it all, and run
+    citeproc over the whole document (one pandoc run). Errors stop here, before any edition
+    is written."""
     analysis = timed("read+check", lambda: analyse(config, diags, corrections))
+    acknowledgement = timed("read+check", lambda: read_markdown(config.acknowledgement)
+                            ["blocks"]) if config.acknowledgement else []
     if on_checked is not None:
         on_checked(list(diags.items))
     diags.raise_if_errors()  # every problem of the run at once, before anything is rendered
     assert analysis.style is not None  # an unknown style is an error, raised just above
     style = analysis.style
-    # 3b. charts drawn from their data (the blocks become figures)
+    # charts drawn from their data (the blocks become figures)
     timed("charts", lambda: draw_all(analysis.charts, chart_fonts()))
-    # 4. citeproc over the whole document (one pandoc run)
     cited = timed("citations", lambda: format_citations(analysis.blocks, analysis.refs,
                                                         style, config, corrections))
-    timings["citations: pandoc"] = cited.engine_seconds
-    # 5. pandoc's tree -> HTML, notes numbered
-    written = timed("html", lambda: write_html(cited, analysis.document, config.lang,
-                                                corrections, config.annexes_last))
+    timed.timings["citations: pandoc"] = cited.engine_seconds
+    return Briefing(config=config, document=analysis.document, refs=analysis.refs,
+                    style=style, cited=cited, acknowledgement=acknowledgement,
+                    corrections=corrections)
+
+
+def _write_pdf(briefing: Briefing, target: Path, diags: Diagnostics, timed: Timer,
+               result: BuildResult, keep_notes_with_calls: bool,
+               image_cache: dict[str, Any] | None) -> Output:
+    """The PDF builder: pandoc's tree -> HTML (notes numbered), the house template, layout."""
+    config = briefing.config
+    start = time.perf_counter()
+    written = timed("writer", lambda: write_html(briefing.cited, briefing.document,
+                                                config.lang, briefing.corrections,
+                                                annexes_last=config.annexes_last))
     for key in written.omitted:
-        ref = analysis.refs[key]
+        ref = briefing.refs[key]
         diags.warning(f"'{key}' ({ref.csl_type or 'no type'}) has no entry in the reference "
-                      f"list: {style.title} leaves out this kind of source", ref.path, ref.line)
-    # 6. the house template
+                      f"list: {briefing.style.title} leaves out this kind of source", ref.path,
+                      ref.line)
+    written.acknowledgement = _acknowledgement_html(briefing)
     page = timed("template", lambda: render_page(config, written))
-    # 7. layout, note placement, PDF
     layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
                                              keep_notes_with_calls, image_cache))
-    return BuildResult(config=config, output=target, layout=layout,
-                       notes=len(written.notes), citations=len(analysis.document.cites),
-                       references=len(written.references), diagnostics=diags, html=page.html,
-                       written=written, note_texts=[n.html for n in written.notes],
-                       source_keys=[e.key for e in written.references],
-                       timings=timings, peak_rss=peaks)
+    result.layout, result.html, result.written = layout, page.html, written
+    result.note_texts = [n.html for n in written.notes]
+    result.source_keys = [e.key for e in written.references]
+    result.notes, result.references = len(written.notes), len(written.references)
+    return Output("pdf", target, seconds=time.perf_counter() - start,
+                  size=target.stat().st_size, pages=layout.pages, notes=len(written.notes),
+                  sources=len(written.references), note_texts=result.note_texts,
+                  source_keys=result.source_keys)
 
 
-def _refuse_writing_sources(config: Config, target: Path) -> None:
+def _acknowledgement_html(briefing: Briefing) -> str:
+    """The donor acknowledgement as HTML, for the template's back matter."""
+    if not briefing.acknowledgement:
+        return ""
+    return write_html(Cited(briefing.acknowledgement, briefing.style), Document([]),
+                      briefing.config.lang, briefing.corrections).body
+
+
+def _refuse_writing_sources(config: Config, targets: dict[str, Path]) -> None:
     sources = {config.path, *config.sections, *config.bibliography}
-    if target in sources or target.suffix.lower() != ".pdf":
-        raise BriefingError(f"refusing to write {target}: the output must be a .pdf file that "
-                            "is not one of the briefing's sources")
+    for kind, target in targets.items():
+        if target in sources or target.suffix.lower() != OUTPUT_KINDS[kind]:
+            raise BriefingError(f"refusing to write {target}: the output must be a "
+                                f"{OUTPUT_KINDS[kind]} file that is not one of the briefing's "
+                                "sources")

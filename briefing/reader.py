@@ -192,6 +192,11 @@ def _footnote_labels(locator: Locator, problems: list[Diagnostic]) -> None:
                        f"[^{label}] or delete it", place.path, place.line, place.col))
 
 
+def read_markdown(text: str) -> dict[str, Any]:
+    """One Markdown text (report.yaml's acknowledgement) as pandoc's tree, cached."""
+    return _read_all([text])[0]
+
+
 def _read_all(texts: list[str]) -> list[dict[str, Any]]:
     """Each text's tree: from the cache, or read by pandoc (the uncached ones in as many
     pandoc processes as there are processors, each reading a share of them)."""

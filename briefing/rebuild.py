@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import fingerprint
+from .builders import Output
 from .config import CONFIG_NAME, load_config
 from .errors import (
     EXIT_INPUT,
@@ -46,6 +47,7 @@ class Outcome:
     change: str | None = None  #: "changed: pages 7 → 8; …" after a rebuild
     exit_code: int = EXIT_OK
     internal: str | None = None  #: a bug's one-line description
+    outputs: list[Output] = field(default_factory=list)  #: each edition, written or reused
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -135,18 +137,17 @@ class Warm:
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
                warm: Warm | None = None, hooks: Hooks | None = None,
-               root: Path | None = None) -> Outcome:
-    """Build one briefing, or reuse its PDF when nothing that feeds it changed."""
+               root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
+    """Build one briefing's editions (``kinds``, else report.yaml's ``outputs``), reusing each
+    one whose inputs did not change; only the others are written."""
     start = time.perf_counter()
     hooks = hooks or Hooks()
     hooks.tell("starting")
-    inputs = fingerprint.current(source, output, root)
-    summary = fingerprint.reusable(inputs) if inputs and not force else None
-    if inputs and summary:
-        return Outcome(source=source, output=inputs.target, reused=True, pages=summary.pages,
-                       notes=len(summary.notes), sources=len(summary.sources),
-                       diagnostics=fingerprint.warnings_of(summary),
-                       seconds=time.perf_counter() - start)
+    inputs = fingerprint.editions(source, output, root, kinds)
+    saved = {i.kind: fingerprint.reusable(i) for i in inputs} if not force else {}
+    stale = [i for i in inputs if saved.get(i.kind) is None]
+    if inputs and not stale:
+        return _reused(source, inputs, saved, time.perf_counter() - start)
     from .pipeline import build  # WeasyPrint loads here, only when needed
 
     def checked(diagnostics: list[Diagnostic]) -> None:
@@ -158,22 +159,58 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
     hooks.tell("checking")
     try:
         with following_weasyprint(hooks.progress):
-            result = build(source, output, image_cache=warm.image_cache if warm else None,
-                           on_checked=checked, root=root)
+            # the first edition to write takes its own file; the others go beside it
+            first = stale[0].target if inputs else output
+            result = build(source, first, image_cache=warm.image_cache if warm else None,
+                           on_checked=checked, root=root,
+                           kinds=[i.kind for i in stale] if inputs else kinds,
+                           published=[i.kind for i in inputs] or kinds)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
                        seconds=time.perf_counter() - start,
-                       output=inputs.target if inputs else output)
-    summary = fingerprint.Summary(
-        pages=result.layout.pages, notes=result.note_texts, sources=result.source_keys,
-        warnings=[_diag_fields(d) for d in result.diagnostics.warnings])
-    change = fingerprint.describe_change(fingerprint.previous(result.output), summary)
-    if inputs is not None:
-        fingerprint.remember(inputs, summary)
-    return Outcome(source=source, output=result.output, pages=result.layout.pages,
+                       output=inputs[0].target if inputs else output)
+    warnings = [_diag_fields(d) for d in result.diagnostics.warnings]
+    change = None
+    for written in result.outputs:
+        summary = fingerprint.Summary(pages=written.pages, notes=written.note_texts,
+                                      sources=written.source_keys, warnings=warnings)
+        if written is result.outputs[0]:
+            change = fingerprint.describe_change(fingerprint.previous(written.path), summary)
+        if inputs:
+            fingerprint.remember(next(i for i in stale if i.kind == written.kind), summary)
+    outputs = [*result.outputs, *_reused_outputs(inputs, saved)]
+    order = [i.kind for i in inputs] or [o.kind for o in result.outputs]
+    outputs.sort(key=lambda o: order.index(o.kind))
+    pdf = next((o for o in outputs if o.kind == "pdf"), outputs[0])
+    return Outcome(source=source, output=outputs[0].path, pages=pdf.pages,
                    notes=result.notes, sources=result.references,
                    diagnostics=list(result.diagnostics.items), change=change,
-                   seconds=time.perf_counter() - start)
+                   seconds=time.perf_counter() - start, outputs=outputs)
+
+
+def _reused(source: Path, inputs: list[fingerprint.Inputs],
+            saved: dict[str, fingerprint.Summary | None], seconds: float) -> Outcome:
+    """Every edition is current: the outcome of the last build, told again."""
+    outputs = _reused_outputs(inputs, saved)
+    first = saved[inputs[0].kind]
+    assert first is not None
+    pdf = next((o for o in outputs if o.kind == "pdf"), outputs[0])
+    return Outcome(source=source, output=outputs[0].path, reused=True, pages=pdf.pages,
+                   notes=len(first.notes), sources=len(first.sources),
+                   diagnostics=fingerprint.warnings_of(first), seconds=seconds,
+                   outputs=outputs)
+
+
+def _reused_outputs(inputs: list[fingerprint.Inputs],
+                    saved: dict[str, fingerprint.Summary | None]) -> list[Output]:
+    outputs = []
+    for i in inputs:
+        summary = saved.get(i.kind)
+        if summary is not None:
+            outputs.append(Output(i.kind, i.target, reused=True, size=i.target.stat().st_size,
+                                  pages=summary.pages, notes=len(summary.notes),
+                                  sources=len(summary.sources)))
+    return outputs
 
 
 def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
@@ -183,10 +220,10 @@ def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
 
 def run_guarded(source: Path, output: Path | None = None, force: bool = False,
                 warm: Warm | None = None, hooks: Hooks | None = None,
-                root: Path | None = None) -> Outcome:
+                root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
     """:func:`run_single`, with a bug turned into an outcome (for workers and watch)."""
     try:
-        return run_single(source, output, force, warm, hooks, root)
+        return run_single(source, output, force, warm, hooks, root, kinds)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
@@ -196,12 +233,13 @@ def run_guarded(source: Path, output: Path | None = None, force: bool = False,
 # --- series -----------------------------------------------------------------------------------
 
 def build_series(sources: list[Path], jobs: int, force: bool,
-                 on_done: Callable[[Outcome], None], root: Path | None = None) -> list[Outcome]:
+                 on_done: Callable[[Outcome], None], root: Path | None = None,
+                 kinds: tuple[str, ...] | None = None) -> list[Outcome]:
     """Build several briefings in parallel processes; one failure does not stop the others."""
     outcomes: list[Outcome] = []
     workers = max(1, min(jobs, len(sources)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_guarded, source, None, force, None, None, root)
+        futures = [pool.submit(run_guarded, source, None, force, None, None, root, kinds)
                    for source in sources]
         for future in as_completed(futures):
             outcome = future.result()
@@ -260,11 +298,12 @@ def _snapshot(files: Iterable[Path]) -> dict[Path, tuple[float, int]]:
 def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], None],
           on_built: Callable[[Outcome], None], poll: float = 0.25, quiet: float = 0.5,
           stop: Callable[[], bool] = lambda: False, warm: Warm | None = None,
-          hooks: Hooks | None = None, root: Path | None = None) -> None:
+          hooks: Hooks | None = None, root: Path | None = None,
+          kinds: tuple[str, ...] | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
     seen = _snapshot(watched_files(source, root))  # before building: edits during it count
-    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root))
+    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
     while not stop():
         time.sleep(poll)
         now = _snapshot(watched_files(source, root))
@@ -279,7 +318,7 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
         seen = now
         on_changed(changed)
-        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root))
+        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

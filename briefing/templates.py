@@ -60,6 +60,7 @@ def render_page(config: Config, written: Written) -> Page:
         html = template.render(
             config=template_config(config), version=__version__, body=Markup(written.body),
             abstract=Markup(written.abstract), annexes=Markup(written.annexes),
+            acknowledgement=Markup(written.acknowledgement),
             headings=[{"level": h.level, "text": h.text, "id": h.id, "number": h.number,
                        "listed": "unlisted" not in h.classes, "annex": h.annex}
                       for h in written.headings],

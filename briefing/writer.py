@@ -45,6 +45,39 @@ _CALL_RE = re.compile(r'(?<!<span class="fn-word">)([^\s<>;])(<a class="fn-call"
 _SPACE_BEFORE_CALL = re.compile(r'[ \t]+(<a class="fn-call" )')
 
 
+def float_note(number: int, kind: str, body: str) -> str:
+    """The PDF's note: the call, then the note inline for WeasyPrint to float to the page foot.
+
+    A call must start ``<a class="fn-call" `` and hold only its number: the writer keeps it
+    with the character before it and parts two calls in a row by that shape.
+    """
+    return (f'<a class="fn-call" id="fnref-{number}" href="#fn-{number}">{number}</a>'
+            f'<span class="footnote" id="fn-{number}" data-kind="{kind}">'
+            f'<a class="fn-mark" href="#fnref-{number}">{number}</a> {body}</span>')
+
+
+def keep_src(src: str) -> str | None:
+    return src
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What differs between the HTML outputs; the defaults are the PDF's.
+
+    The web edition (``web.py``) renders the same tree with notes beside the text, headings
+    one level down (the briefing's title is the page's only ``h1``) and images embedded.
+    """
+
+    note: Callable[[int, str, str], str] = float_note  #: (number, kind, body) -> markup
+    heading_shift: int = 0  #: added to every heading level (at most h6)
+    #: an image's src as the output refers to it; None: the image cannot be shown, its
+    #: description is printed instead
+    image_src: Callable[[str], str | None] = keep_src
+
+
+PDF = Flavour()
+
+
 @dataclass(frozen=True)
 class Note:
     """One footnote as the reader sees it."""
@@ -96,6 +129,7 @@ class Written:
     figures: list[Caption] = field(default_factory=list)
     tables: list[Caption] = field(default_factory=list)
     annexes: str = ""  #: the annexes, when they go after the reference list
+    acknowledgement: str = ""  #: report.yaml's donor acknowledgement, rendered (pipeline)
 
 
 def quotes_for(lang: str) -> Any:
@@ -104,11 +138,13 @@ def quotes_for(lang: str) -> Any:
 
 
 def write_html(cited: Cited, document: Document, lang: str,
-               corrections: frozenset[str] = ALL, annexes_last: bool = False) -> Written:
+               corrections: frozenset[str] = ALL, annexes_last: bool = False,
+               flavour: Flavour | None = None) -> Written:
     """Render the whole document; notes numbered in reading order. ``annexes_last``: the
-    annexes (from the first ``# Title {.annex}`` on) are kept apart, for after the sources."""
+    annexes (from the first ``# Title {.annex}`` on) are kept apart, for after the sources.
+    ``flavour``: how the output renders notes, headings and images (default: the PDF's)."""
     writer = _Writer(document, quotes_for(lang) if "local-quotes" in corrections
-                     else None, words_for(lang))
+                     else None, words_for(lang), flavour or PDF)
     placed = any(b.kind == "div" and b.attr.id == "refs" for b in document.blocks)
     blocks = list(cited.blocks)
     refs_div = None
@@ -129,9 +165,11 @@ def write_html(cited: Cited, document: Document, lang: str,
 class _Writer:
     """Renders nodes to HTML; keeps the notes, headings and the reading order's records."""
 
-    def __init__(self, document: Document, quotes: Any | None, words: dict[str, Any]) -> None:
+    def __init__(self, document: Document, quotes: Any | None, words: dict[str, Any],
+                 flavour: Flavour) -> None:
         self.result = Written(body="")
         self.words = words
+        self.flavour = flavour
         # references to figures and tables were resolved before citeproc: not citations
         self.cites = iter([c for c in document.cites if not c.crossref])
         self.author_notes = iter(document.notes)
@@ -219,8 +257,9 @@ class _Writer:
             record.place.line if record else None, number, self.in_annexes))
         title = html.escape(f"{number} {text}" if number else text, quote=True)
         label = f'<span class="secno">{html.escape(number)}</span> ' if number else ""
-        return (f"<h{level}{_attrs(attr)} data-title=\"{title}\">{label}"
-                f"{self.inlines(inlines)}</h{level}>\n")
+        tag = f"h{min(6, level + self.flavour.heading_shift)}"
+        return (f"<{tag}{_attrs(attr)} data-title=\"{title}\">{label}"
+                f"{self.inlines(inlines)}</{tag}>\n")
 
     def _b_HorizontalRule(self, c: None) -> str:  # noqa: N802
         return "<hr>\n"
@@ -333,7 +372,7 @@ class _Writer:
         parts: list[str] = []
         previous_call = False
         for node in nodes:
-            call = _is_call(node)
+            call = is_call(node)
             if call and previous_call:
                 parts.append('<span class="fn-sep">,</span>')  # two calls read as ¹⁰,¹¹
             parts.append(self.inline(node))
@@ -411,7 +450,7 @@ class _Writer:
                                    place.line if place else None, tuple(keys))
                         if n["t"] == "Note" else self.inline(n) for n in content)
         inner = _SPACE_BEFORE_CALL.sub(r"\1", inner)
-        if _is_call({"t": "Cite", "c": c}):
+        if is_call({"t": "Cite", "c": c}):
             return inner
         return f'<span class="citation" data-cites="{html.escape(" ".join(keys))}">{inner}</span>'
 
@@ -434,7 +473,7 @@ class _Writer:
     def _i_Link(self, c: list[Any]) -> str:  # noqa: N802
         attr_raw, inlines, (url, title) = c
         text = self.inlines(inlines)
-        if not _link_allowed(url):
+        if not link_allowed(url):
             return f"<span{_attrs(Attr.of(attr_raw))}>{text}</span>"
         title_attr = f' title="{html.escape(title)}"' if title else ""
         return f'<a{_attrs(Attr.of(attr_raw))} href="{html.escape(url)}"{title_attr}>{text}</a>'
@@ -442,6 +481,10 @@ class _Writer:
     def _i_Image(self, c: list[Any]) -> str:  # noqa: N802
         attr_raw, inlines, (src, _title) = c
         alt = html.escape(stringify(inlines))
+        shown = self.flavour.image_src(src)
+        if shown is None:
+            return f'<span class="image-missing">{alt}</span>'
+        src = shown
         return f'<img{_attrs(Attr.of(attr_raw))} src="{html.escape(src)}" alt="{alt}">'
 
     def _i_Note(self, c: list[Node]) -> str:  # noqa: N802
@@ -471,9 +514,7 @@ class _Writer:
             self.note_depth -= 1
             cited = tuple(dict.fromkeys(self.note_keys.pop()))
         self.result.notes[number - 1] = Note(number, body, kind, path, line, cited)
-        return (f'<a class="fn-call" id="fnref-{number}" href="#fn-{number}">{number}</a>'
-                f'<span class="footnote" id="fn-{number}" data-kind="{kind}">'
-                f'<a class="fn-mark" href="#fnref-{number}">{number}</a> {body}</span>')
+        return self.flavour.note(number, kind, body)
 
     def _note_blocks(self, blocks: list[Node]) -> str:
         """A note's blocks as inline HTML: it sits inside its call's paragraph."""
@@ -509,8 +550,8 @@ def _split_annexes(blocks: list[Node]) -> list[Node]:
     return []
 
 
-def _is_call(node: Node) -> bool:
-    """A note, or a citation that prints nothing in the text but its note."""
+def is_call(node: Node) -> bool:
+    """A note, or a citation that prints nothing in the text but its note (a call)."""
     if node["t"] == "Note":
         return True
     if node["t"] == "Cite":
@@ -548,7 +589,7 @@ def _id(ident: str) -> str:
     return html.escape(ident, quote=True)
 
 
-def _link_allowed(url: str) -> bool:
+def link_allowed(url: str) -> bool:
     if url.startswith("#"):
         return True
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""

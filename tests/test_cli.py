@@ -77,8 +77,8 @@ def test_output_that_is_not_a_pdf_is_a_command_line_mistake(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write(tmp_path / "brief", {"report.yaml": "title: T\n", "a.md": "Text.\n"})
     assert main([str(folder), "-o", "notes.txt"]) == 2
-    assert capsys.readouterr().err == ("briefing: -o notes.txt: the output must be a .pdf file "
-                                       "(for example -o notes.pdf)\n")
+    assert capsys.readouterr().err == ("briefing: -o notes.txt: the output must be a .pdf, "
+                                       ".html or .docx file (for example -o notes.pdf)\n")
     assert not (tmp_path / "notes.txt").exists()
 
 
@@ -105,6 +105,8 @@ def test_a_shared_bibliography_prints_a_handful_of_lines(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    # no "N pages laid out" line: on a busy 2-core machine this layout takes over 5 s
+    monkeypatch.setattr("briefing.progress.PLAIN_EVERY", 1e9)
     _shared_bib(tmp_path, entries=500, cited=100)
     assert main(["brief", "-o", "o.pdf"]) == 0
     out, err = capsys.readouterr()
@@ -168,13 +170,13 @@ def test_a_bug_gets_a_short_report_and_exit_3(tmp_path: Path, capsys: pytest.Cap
         "r.bib": "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n",
         "a.md": "Text [@a].\n"})
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("simulated bug")
 
     monkeypatch.setattr("briefing.pipeline.write_html", broken)
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--quiet"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith(f"briefing: internal error: stage 'html' failed on {folder}: "
+    assert err.startswith(f"briefing: internal error: stage 'writer' failed on {folder}: "
                           "ValueError: simulated bug\nThis is a bug in briefing")
     assert "Traceback" not in err
     assert main([str(folder), "-o", str(tmp_path / "o.pdf"), "--force", "--debug"]) == 3

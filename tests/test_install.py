@@ -15,4 +15,4 @@ def test_no_system_skips_the_apt_packages_and_says_so() -> None:
                           cwd=ROOT, capture_output=True, text=True, check=False)
     assert (proc.returncode, proc.stdout) == (
         0, "make: NO_SYSTEM=1: not installing the optional system packages "
-           "libharfbuzz-subset0 poppler-utils\n")
+           "libharfbuzz-subset0 poppler-utils librsvg2-bin\n")
