@@ -103,6 +103,17 @@ class Config:
     styles: Path | None = None  #: folder with briefing.html + briefing.css; None: the default
     annexes_last: bool = False  #: annexes (``# Title {.annex}``) after the reference list
     papersize: str = "a4"  #: "a4" or "letter": every page, cover included
+    short_title: str = ""  #: the running heads' title, when the title is long
+    logo: Path | None = None  #: the organisation's logo, on the cover and the back cover
+    accent_color: str = ""  #: "#1f4e79": titles, rules, the cover band
+    address: str = ""  #: the organisation's address (back cover); lines kept
+    contact: tuple[str, ...] = ()  #: e-mail, telephone, web site (back cover)
+    license: str = ""  #: "CC BY 4.0": the licence line (back cover)
+    report_number: str = ""
+    isbn: str = ""
+    version: str = ""  #: "Version 2, 14 March 2012": on the cover
+    donors: tuple[tuple[str, Path | None], ...] = ()  #: (name, logo) for the back cover
+    disclaimer: str = ""  #: "The contents are the sole responsibility of …"
     outputs: tuple[str, ...] = ("pdf",)  #: the editions to write (OUTPUT_KINDS), in order
     acknowledgement: str = ""  #: Markdown: the donor acknowledgement, on every edition
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
@@ -286,6 +297,42 @@ def _styles(value: Any, ctx: _Context) -> Path | None:
 PAPERS = {"a4": ("A4", "210mm", "297mm"), "letter": ("letter", "8.5in", "11in")}
 
 
+def _image(value: Any, ctx: _Context) -> Path | None:
+    """An image file in the report folder (SVG, PNG or JPEG)."""
+    name = _text(value, ctx)
+    if name is None:
+        return None
+    if not name.lower().endswith((".svg", ".png", ".jpg", ".jpeg")):
+        ctx.error(f"'{ctx.key}' must be an SVG, PNG or JPEG file, not '{name}'")
+        return None
+    return ctx.file(name)
+
+
+def _color(value: Any, ctx: _Context) -> str | None:
+    text = _text(value, ctx)
+    if text is not None and re.fullmatch(r"#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{3}", text):
+        return text
+    if text is not None:
+        ctx.error(f"'{ctx.key}' must be a colour such as #1f4e79, not {value!r}")
+    return None
+
+
+def _donors(value: Any, ctx: _Context) -> tuple[tuple[str, Path | None], ...] | None:
+    """``donors: [{name: European Union, logo: eu.svg}, …]`` or plain names."""
+    items = value if isinstance(value, list) else [value]
+    out: list[tuple[str, Path | None]] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append((item.strip(), None))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            logo = _image(item["logo"], ctx) if "logo" in item else None
+            out.append((item["name"].strip(), logo))
+        else:
+            ctx.error("'donors' is a list of names, or of 'name:' and 'logo:' pairs")
+            return None
+    return tuple(out)
+
+
 def _papersize(value: Any, ctx: _Context) -> str | None:
     name = str(value).lower().removesuffix("paper")
     if name in PAPERS:
@@ -371,6 +418,27 @@ KEYS: tuple[Key, ...] = (
     Key("annexes-after-sources", "annexes_last", _bool, "annexes (# Title {.annex}) go "
                                                         "after the reference list",
         pandoc=False),
+    Key("short-title", "short_title", _text, "the title in the running heads, when the title "
+                                             "is long", pandoc=False),
+    Key("logo", "logo", _image, "the organisation's logo (SVG, PNG or JPEG): cover and back "
+                                "cover", pandoc=False),
+    Key("accent-color", "accent_color", _color, "the house colour of titles, rules and the "
+                                                "cover band, e.g. '#1f4e79'", pandoc=False),
+    Key("address", "address", _abstract, "the organisation's address, on the back cover",
+        pandoc=False),
+    Key("contact", "contact", _texts, "e-mail, telephone, web site: the back cover",
+        pandoc=False),
+    Key("license", "license", _text, "the licence line, e.g. 'CC BY 4.0'", pandoc=False),
+    Key("licence", "license", _text, "the same as license", pandoc=False),
+    Key("report-number", "report_number", _text, "the report's number, on the cover and "
+                                                 "back cover", pandoc=False),
+    Key("isbn", "isbn", _text, "the ISBN, on the back cover", pandoc=False),
+    Key("version", "version", _text, "a version line on the cover ('Version 2, 14 March "
+                                     "2012')", pandoc=False),
+    Key("donors", "donors", _donors, "the donors, each a name and optionally a logo: the "
+                                     "back cover, with the acknowledgement", pandoc=False),
+    Key("disclaimer", "disclaimer", _abstract, "the donor's disclaimer ('The contents are "
+                                               "the sole responsibility of …')", pandoc=False),
     Key("crossref-pages", "crossref_pages", _bool, "references to figures, tables and "
                                                    "sections give the page: 'Figure 2, p. 7'",
         pandoc=False),

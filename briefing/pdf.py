@@ -134,7 +134,8 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
     ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
     """
     html = number_blocks(refine_document(page.html))
-    fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs)
+    fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs,
+                             *([page.root] if page.root else []))
     fonts = FontConfiguration()
     with _capture_weasyprint(diags):
         start = time.perf_counter()

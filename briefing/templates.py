@@ -38,6 +38,7 @@ class Page:
     styles_dir: Path  #: the template and CSS folder
     content_dir: Path  #: the report folder: relative URLs (images) resolve here
     font_dirs: tuple[Path, ...]
+    root: Path | None = None  #: the wider folder --root allows (images named from there)
 
 
 def packaged_fonts() -> list[FontFace]:
@@ -76,7 +77,8 @@ def render_page(config: Config, written: Written) -> Page:
         raise BriefingError(f"template: {exc.message or type(exc).__name__}; the house "
                             "template can only use the variables listed at its top",
                             folder / TEMPLATE) from None
-    return Page(html=html, styles_dir=folder, content_dir=config.folder, font_dirs=font_dirs())
+    return Page(html=html, styles_dir=folder, content_dir=config.folder, font_dirs=font_dirs(),
+                root=config.root)
 
 
 def template_config(config: Config) -> dict[str, object]:
@@ -88,7 +90,24 @@ def template_config(config: Config) -> dict[str, object]:
         "labels": dict(config.labels), "toc": config.toc, "toc_depth": config.toc_depth,
         "lof": config.lof, "lot": config.lot, "crossref_pages": config.crossref_pages,
         "paper": dict(zip(("size", "width", "height"), PAPERS[config.papersize], strict=True)),
+        "short_title": config.short_title, "accent_color": config.accent_color,
+        "logo": _relative(config, config.logo), "address": config.address.splitlines(),
+        "contact": list(config.contact), "license": config.license,
+        "report_number": config.report_number, "isbn": config.isbn, "version": config.version,
+        "donors": [{"name": name, "logo": _relative(config, logo)}
+                   for name, logo in config.donors],
+        "disclaimer": config.disclaimer,
     }
+
+
+def _relative(config: Config, path: Path | None) -> str:
+    """An image's address for the template: relative to the report folder (the base URL)."""
+    if path is None:
+        return ""
+    try:
+        return path.relative_to(config.folder).as_posix()
+    except ValueError:
+        return path.as_uri()  # under --root, outside the folder: the fetcher allows it
 
 
 def creation_date(config: Config) -> str:

@@ -161,3 +161,46 @@ def test_letter_paper_on_every_page_cover_included(tmp_path: Path) -> None:
     pdf = reader(build(folder, tmp_path / "letter.pdf").output)
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages]
     assert sizes[:-1] == [(612, 792)] * (len(sizes) - 1) and sizes[-1] == (792, 612)
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
+
+
+def test_the_organisations_identity_on_the_cover_and_back_cover(tmp_path: Path) -> None:
+    yaml = ("title: A Very Long Title for a Briefing on Freedom of Assembly\n"
+            "short-title: Assembly briefing\norganisation: Rights Watchers\nlogo: logo.svg\n"
+            "accent-color: '#7a1f3d'\nversion: Version 2\nreport-number: RW-2024-3\n"
+            "isbn: 978-0-00-000000-2\nlicense: CC BY 4.0\naddress: |\n  1 Main Street\n"
+            "  Geneva\ncontact: [info@example.org, +41 00 000 00 00]\n"
+            "acknowledgement: This briefing was funded by the *Example Fund*.\n"
+            "donors:\n  - name: Example Fund\n    logo: donor.png\n  - Another Donor\n"
+            "disclaimer: The contents are the sole responsibility of Rights Watchers.\n")
+    folder = write(tmp_path / "r", {"report.yaml": yaml, "a.md": "# One\n\nText.\n",
+                                    "logo.svg": SVG})
+    (folder / "donor.png").write_bytes(PNG)
+    result = build(folder, tmp_path / "id.pdf")
+    pdf = reader(result.output)
+    texts = [" ".join((p.extract_text() or "").split()) for p in pdf.pages]
+    assert "Version 2 · RW-2024-3" in texts[0]
+    assert "Assembly briefing One Page 3" in texts[2]  # the short title in the running head
+    back = texts[-1]
+    for words in ("This briefing was funded by the Example Fund.", "Another Donor",
+                  "The contents are the sole responsibility of Rights Watchers.",
+                  "Rights Watchers 1 Main Street Geneva info@example.org",
+                  "RW-2024-3 · ISBN 978-0-00-000000-2", "CC BY 4.0"):
+        assert words in back, (words, back)
+    images = [x for x in (pdf.pages[-1]["/Resources"].get("/XObject") or {}).values()
+              if x.get_object().get("/Subtype") == "/Image"]
+    assert images  # the donor's logo
+    assert b"0.478431 0.121569 0.239216 rg" in pdf.pages[0].get_contents().get_data()  # accent
+
+
+def test_identity_problems_are_reported_with_their_line(tmp_path: Path) -> None:
+    write(tmp_path / "r", {"report.yaml": "title: T\nlogo: missing.svg\naccent-color: blue\n"
+                                          "donors: [{logo: x.png}]\n", "a.md": "x\n"})
+    assert [d.format(tmp_path) for d in check(tmp_path / "r").errors] == [
+        f"r/report.yaml:2:1: error: 'logo' names 'missing.svg', which does not exist (looked "
+        f"in {tmp_path / 'r'})",
+        "r/report.yaml:3:1: error: 'accent-color' must be a colour such as #1f4e79, not 'blue'",
+        "r/report.yaml:4:1: error: 'donors' is a list of names, or of 'name:' and 'logo:' pairs"]

@@ -51,16 +51,16 @@ def test_images_outside_the_report_or_on_the_network_are_refused(tmp_path: Path)
 
 def test_user_css_cannot_reach_outside_the_sandbox(tmp_path: Path) -> None:
     (tmp_path / "secret.png").write_bytes(PNG)
-    styles = tmp_path / "house"
+    styles = tmp_path / "r" / "house"  # a partner's styles, shipped in the folder
     shutil.copytree(ROOT / "styles", styles)
     css = styles / "briefing.css"
     css.write_text(f"@import url('http://127.0.0.1:9/x.css');\n"
                    f"body {{ background: url('{(tmp_path / 'secret.png').as_uri()}'); }}\n"
                    f"h1 {{ background: url('../secret.png'); }}\n" + css.read_text(),
                    encoding="utf-8")
-    folder = write(tmp_path / "r", {"report.yaml": YAML + f"styles: {styles}\n",
+    folder = write(tmp_path / "r", {"report.yaml": YAML + "styles: house\n",
                                     "r.bib": BIB, "a.md": "# H\n\nText [@a].\n"})
-    result = build(folder, tmp_path / "out.pdf", root=tmp_path)  # styles beside the folder
+    result = build(folder, tmp_path / "out.pdf")
     refused = [d.message for d in result.diagnostics.warnings if "refused" in d.message]
     assert any("http://127.0.0.1:9/x.css" in m for m in refused), refused
     assert sum("secret.png" in m for m in refused) >= 1, refused
