@@ -72,7 +72,8 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
     blocks = document.joined()
     numbering = number(blocks, config.number_sections)
     _check_labels(document, numbering, refs, diags)
-    resolve(blocks, numbering, config.lang, dict(config.crossref_prefixes))
+    if any(cite.crossref for cite in document.cites):  # else nothing to resolve: skip the walk
+        resolve(blocks, numbering, config.lang, dict(config.crossref_prefixes))
     _check_metadata(document, diags)
     _check_targets(document, config, diags)
     _check_raw(document, diags)

@@ -227,7 +227,7 @@ def genitive_months(blocks: list[Node]) -> int:
     """'9 сентябрь 2011' -> '9 сентября 2011' (and '20–22 май' -> '20–22 мая') in citeproc's
     output (Russian); returns how many."""
     changed = 0
-    formatted = [n for n in walk(blocks) if n["t"] == "Cite"
+    formatted = [n for n in walk(blocks, leaves=False) if n["t"] == "Cite"
                  or (n["t"] == "Div" and n["c"][0][0] == "refs")]
     for node in (inner for target in formatted for inner in walk([target])):
         inlines = _inline_list(node)
@@ -251,9 +251,9 @@ def notes_together(blocks: list[Node]) -> int:
     """``Text¹ .²`` -> ``Text.¹ ²``: a note-only citation, a space, then a citation that
     citeproc gave the following punctuation: the punctuation goes before both calls."""
     moved = 0
-    for node in walk(blocks):
+    for node in walk(blocks, leaves=False):
         inlines = _inline_list(node)
-        if inlines is None:
+        if inlines is None or sum(1 for n in inlines if n.get("t") == "Cite") < 2:
             continue
         i = 0
         while i + 2 < len(inlines):

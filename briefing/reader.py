@@ -161,7 +161,8 @@ def number_citations(blocks: list[Node]) -> None:
             for citation in node["c"][0]:
                 citation["citationNoteNum"] = note or counter
             continue
-        stack.extend((child, note) for child in reversed(list(children(node))))
+        stack.extend((child, note) for child in reversed(list(children(node)))
+                     if child["t"] not in _LEAVES)
 
 
 def read_document(sections: list[Section]) -> Document:
