@@ -49,7 +49,8 @@ KINDS = ("bar", "grouped-bar", "stacked-bar", "line")
 CHART_CLASS = "chart"
 MAX_CSV_BYTES = 1024 * 1024
 MAX_POINTS = 2_000
-_KEYS = {"kind", "data", "x", "y", "title", "caption", "units", "source", "alt", "table"}
+_KEYS = {"kind", "data", "x", "y", "title", "caption", "units", "source", "alt", "table",
+         "orientation"}
 #: the house palette: the accent first, then colours that stay apart in grey print
 PALETTE = ("#1f4e79", "#c55a11", "#7f9c3a", "#8064a2", "#4bacc6", "#7f7f7f")
 
@@ -71,6 +72,7 @@ class ChartSpec:
     alt: str = ""
     data_text: str = ""  #: the CSV as read (for the cache key)
     table: bool = True  #: print the numbers under the chart (the alt text has them anyway)
+    horizontal: bool = False  #: bars drawn across (long or many category names read level)
 
 
 def is_chart(node: Node) -> bool:
@@ -132,7 +134,9 @@ def _read_spec(node: Node, place: Place, root: Path, diags: Diagnostics) -> Char
     return ChartSpec(node, place, kind, x, columns, [r[header.index(x)] for r in rows], series,
                      str(data.get("title", data.get("caption", ""))), str(data.get("units", "")),
                      str(data.get("source", "")), str(data.get("alt", "")), table_text(table),
-                     data.get("table", True) is not False)
+                     data.get("table", True) is not False,
+                     _horizontal(kind, data.get("orientation"), [r[header.index(x)]
+                                                                   for r in rows]))
 
 
 def _key_line(text: str, key: str) -> int:
@@ -141,6 +145,15 @@ def _key_line(text: str, key: str) -> int:
         if line.lstrip().startswith(f"{key}:"):
             return n
     return 0
+
+
+def _horizontal(kind: str, orientation: Any, categories: list[str]) -> bool:
+    """Bars across when asked, or when the category names would have to slant to fit."""
+    if kind == "line" or orientation == "vertical":
+        return False
+    if orientation == "horizontal":
+        return True
+    return len(categories) > 6 or max((len(c) for c in categories), default=0) > 12
 
 
 def _yaml(text: str, error: Any) -> dict[str, Any] | None:
@@ -219,7 +232,8 @@ def draw(spec: ChartSpec, font_files: list[Path]) -> str:
     import matplotlib
 
     key = cache.digest("chart", matplotlib.__version__, spec.kind, spec.x, "|".join(spec.y),
-                       spec.title, spec.units, spec.data_text, *[f.name for f in font_files])
+                       spec.title, spec.units, spec.data_text, str(spec.horizontal),
+                       *[f.name for f in font_files])
     found = cache.get("chart", key)
     if isinstance(found, str):
         return found
@@ -240,13 +254,16 @@ def _render(spec: ChartSpec, font_files: list[Path]) -> str:
                      "axes.labelcolor": "#1d1d1b", "xtick.color": "#1d1d1b",
                      "ytick.color": "#1d1d1b", "axes.spines.top": False,
                      "axes.spines.right": False})
-    figure = Figure(figsize=(6.2, 3.2))
+    rows = len(spec.categories)
+    figure = Figure(figsize=(6.2, max(2.2, 0.9 + 0.32 * rows * (len(spec.y) if spec.kind ==
+                                                                "grouped-bar" else 1)))
+                    if spec.horizontal else (6.2, 3.2))
     FigureCanvasSVG(figure)
     axes = figure.add_subplot()
     _plot(axes, spec)
     if spec.units:
-        axes.set_ylabel(spec.units)
-    axes.grid(axis="y", color="#d0d7de", linewidth=0.5)
+        (axes.set_xlabel if spec.horizontal else axes.set_ylabel)(spec.units)
+    axes.grid(axis="x" if spec.horizontal else "y", color="#d0d7de", linewidth=0.5)
     axes.set_axisbelow(True)
     if len(spec.y) > 1:
         axes.legend(frameon=False, ncols=min(len(spec.y), 4), loc="upper center",
@@ -261,20 +278,27 @@ def _plot(axes: Any, spec: ChartSpec) -> None:
     positions = list(range(len(spec.categories)))
     count = len(spec.y)
     bottoms = [0.0] * len(positions)
+    bar = axes.barh if spec.horizontal else axes.bar
     for n, column in enumerate(spec.y):
         values, colour = spec.series[column], PALETTE[n % len(PALETTE)]
         if spec.kind == "line":
             axes.plot(positions, values, color=colour, marker="o", markersize=3, label=column)
         elif spec.kind == "stacked-bar":
-            axes.bar(positions, values, 0.6, bottom=bottoms, color=colour, label=column)
+            stack = {"left" if spec.horizontal else "bottom": bottoms}
+            bar(positions, values, 0.6, color=colour, label=column, **stack)
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         else:
             width = 0.8 / count
             offset = (n - (count - 1) / 2) * width
-            axes.bar([p + offset for p in positions], values, width * 0.92, color=colour,
-                     label=column)
-    axes.set_xticks(positions, spec.categories, rotation=0 if len(positions) < 8 else 45,
-                    ha="center" if len(positions) < 8 else "right")
+            bar([p + offset for p in positions], values, width * 0.92, color=colour,
+                label=column)
+    if spec.horizontal:
+        axes.set_yticks(positions, spec.categories)
+        axes.invert_yaxis()  # the first row of the CSV on top, as in the table
+    else:
+        slant = len(positions) >= 8
+        axes.set_xticks(positions, spec.categories, rotation=45 if slant else 0,
+                        ha="right" if slant else "center")
 
 
 def figure_node(spec: ChartSpec, svg: str) -> Node:

@@ -193,11 +193,21 @@ def _figure_to_fit(page: Any, previous: Any) -> tuple[Any, float] | None:
     image = _first_image(page)
     if image is None:
         return None
-    free = _free_height(previous) - _FIGURE_LINE_ALLOWANCE
+    # the figure's caption, source line and margins must fit under the scaled image too
+    free = _free_height(previous) - max(_FIGURE_LINE_ALLOWANCE, _around_image(page, image))
     height = image.margin_height()
     if height * FIGURE_MIN_SCALE <= free < height and free > 0.15 * previous.height:
         return image.element, free - (image.margin_height() - image.height)
     return None
+
+
+def _around_image(page: Any, image: Any) -> float:
+    """What the image's ``<figure>`` adds to the image's own height (caption, margins)."""
+    for box in page.descendants():
+        if isinstance(box, boxes.BlockBox) and box.element is not None \
+                and box.element.tag == "figure" and any(d is image for d in box.descendants()):
+            return float(box.margin_height() - image.margin_height())
+    return 0.0
 
 
 def _first_image(page: Any) -> Any:
