@@ -138,6 +138,10 @@ class _Context:
         except BriefingError as exc:
             self.error(f"'{self.key}' names '{name}', which {exc.diagnostics[0].message}")
             return None
+        if path.exists() and not path.is_file():
+            self.error(f"'{self.key}' names '{name}', which is not a regular file (a folder, "
+                       "device or pipe); give a file")
+            return None
         if not path.is_file():
             self.error(f"'{self.key}' names '{name}', which does not exist (looked in "
                        f"{self.path.parent})")
@@ -355,6 +359,21 @@ class _NoAliasLoader(yaml.SafeLoader):
                                        "report.yaml; write the value out", event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date YAML recognises but the calendar does not (2012-13-45) is an error at its
+        place, not a crash."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.MarkedYAMLError(None, None, f"'{node.value}' is not a real date; write "
+                                       "it as YYYY-MM-DD (month 1-12, a day the month has) or "
+                                       "in quotes to show it as written",
+                                       node.start_mark) from None
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               _NoAliasLoader.construct_checked_timestamp)
+
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     """The yaml's mapping, and each top-level key's line and column."""
@@ -376,6 +395,9 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int
                                         mark.column + 1 if mark else None)]) from None
     except (RecursionError, yaml.YAMLError) as exc:
         raise BriefingError(f"YAML: {exc.__class__.__name__}: nested too deep or malformed",
+                            path=path, line=1) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value no constructor can make
+        raise BriefingError(f"YAML: a value cannot be read ({exc}); put it in quotes",
                             path=path, line=1) from None
     if data is None:
         data = {}

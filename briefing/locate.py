@@ -132,7 +132,7 @@ class Locator:
 def mask_code(text: str) -> str:
     """``text`` with code, comments and the YAML block replaced by spaces (lines kept)."""
     out = list(text)
-    spans = [(m.start(), m.end()) for m in _YAML.finditer(text)] + _fenced_blocks(text)
+    spans = [(m.start(), m.end()) for m in _YAML.finditer(text)] + fenced_blocks(text)
     for start, end in spans:
         _blank(out, start, end)
     for pattern in (_COMMENT, _CODE_SPAN):
@@ -147,7 +147,7 @@ def _blank(out: list[str], start: int, end: int) -> None:
             out[i] = " "
 
 
-def _fenced_blocks(text: str) -> list[tuple[int, int]]:
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each fenced code block (``` or ~~~, closed by a fence as long)."""
     spans: list[tuple[int, int]] = []
     pos, opened, fence = 0, -1, ""

@@ -15,15 +15,19 @@ made unique across sections, as pandoc does when it reads several files as one d
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from . import cache, pandoc
 from .errors import Diagnostic
+from .limits import screen_markdown
 from .locate import Locator, Place
+from .pandoc import TooCostly
 from .sources import Section
 from .tree import Attr, Node, attr_of, children, stringify, table_rows
 
@@ -118,6 +122,7 @@ class Document:
     max_depth: int = 0  #: deepest nesting of blocks (lists, quotations, divs)
     max_depth_place: Place | None = None
     problems: list[Diagnostic] = field(default_factory=list)  #: found while reading
+    skipped: set[Path] = field(default_factory=set)  #: sections refused before or by pandoc
 
     def joined(self) -> list[Node]:
         """All sections as one list of blocks, each section in a Div of its own (no paths
@@ -128,12 +133,32 @@ class Document:
 
 
 def read_document(sections: list[Section]) -> Document:
-    """Read every section with pandoc (cached, in parallel) and locate its elements."""
-    trees = _read_all([s.text for s in sections])
+    """Read every section with pandoc (cached, in parallel) and locate its elements.
+
+    A section that would make pandoc run away (``limits.screen_markdown``), or that pandoc
+    gives up on at its heap or time limit, is reported at its place and read as empty.
+    """
+    problems: list[Diagnostic] = []
+    texts = []
+    for section in sections:
+        found = screen_markdown(section.text, section.path, section.first_line)
+        problems.extend(found)
+        texts.append("" if found else section.text)
+    trees: list[dict[str, Any]] = []
+    for section, read in zip(sections, _read_all(texts), strict=True):
+        if isinstance(read, TooCostly):
+            problems.append(Diagnostic("error", read.diagnostics[0].message, section.path,
+                                       section.first_line))
+        trees.append(_EMPTY if isinstance(read, TooCostly) else read)
+    skipped = {p.path for p in problems if p.path}  # read as empty: nothing to locate
     document = Document(sections=[SectionTree(s.path, t["blocks"], t["meta"], s.kind)
                                   for s, t in zip(sections, trees, strict=True)])
+    document.problems.extend(problems)
+    document.skipped = skipped
     taken: set[str] = set()
     for section, tree in zip(sections, document.sections, strict=True):
+        if section.path in skipped:
+            continue
         locator = Locator(section.path, section.text, section.first_line)
         _Collector(document, locator, taken).collect(tree.blocks)
         _footnote_labels(locator, document.problems)
@@ -155,26 +180,36 @@ def _footnote_labels(locator: Locator, problems: list[Diagnostic]) -> None:
                        f"[^{label}] or delete it", place.path, place.line, place.col))
 
 
+_EMPTY: dict[str, Any] = {"blocks": [], "meta": {}}
+
+
 def read_markdown(text: str) -> dict[str, Any]:
     """One Markdown text as pandoc's tree (cached by content and pandoc's version)."""
-    return _read_all([text])[0]
+    tree = _read_all([text])[0]
+    if isinstance(tree, TooCostly):
+        raise tree
+    return tree
 
 
-def _read_all(texts: list[str]) -> list[dict[str, Any]]:
+def _read_all(texts: list[str]) -> list[dict[str, Any] | TooCostly]:
     keys = [cache.digest("markdown", pandoc.pandoc_version(), MARKDOWN, t) for t in texts]
-    found: list[dict[str, Any] | None] = [cache.get("read", k) for k in keys]
+    found: list[dict[str, Any] | TooCostly | None] = [cache.get("read", k) for k in keys]
     missing = [i for i, tree in enumerate(found) if tree is None]
     if missing:
         with ThreadPoolExecutor(max_workers=min(len(missing), os.cpu_count() or 1)) as pool:
             for i, tree in zip(missing, pool.map(_read_one, [texts[i] for i in missing]),
                                strict=True):
                 found[i] = tree
-                cache.put("read", keys[i], tree)
+                if not isinstance(tree, TooCostly):
+                    cache.put("read", keys[i], tree)
     return [t for t in found if t is not None]
 
 
-def _read_one(text: str) -> dict[str, Any]:
-    return pandoc.run_json([f"--from={MARKDOWN}"], text)
+def _read_one(text: str) -> dict[str, Any] | TooCostly:
+    try:
+        return pandoc.run_json([f"--from={MARKDOWN}"], text)
+    except TooCostly as exc:  # this section's problem, reported with its path
+        return exc
 
 
 @dataclass
@@ -297,7 +332,9 @@ class _Collector:
 
     def _target(self, kind: str, node: Node, ctx: _Context) -> _Context:
         target = node["c"][2][0]
-        place = self.loc.find_text(target, ctx.region, "target") if target \
+        # pandoc escapes what the author wrote (a space becomes %20): look for either form
+        written = re.compile("|".join(map(re.escape, dict.fromkeys((target, unquote(target))))))
+        place = self.loc.find(written, ctx.region, "target") if target \
             else self.loc.last(ctx.region)
         self.doc.targets.append(TargetRecord(kind, target, stringify(node["c"][1]), place))
         self._identifier(node, place)
@@ -324,7 +361,9 @@ class _Collector:
         return ctx
 
     def _on_Span(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
-        self._identifier(node, self.loc.last(ctx.region))
+        ident = attr_of(node).id
+        self._identifier(node, self.loc.find_text(f"#{ident}", ctx.region, "span") if ident
+                         else self.loc.last(ctx.region))
         return ctx
 
     def _on_CodeBlock(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
