@@ -18,8 +18,10 @@ from .citations import format_citations
 from .config import Config, load_config
 from .corrections import ALL
 from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
+from .limits import guard
+from .output import refuse_unsafe_target, target_path
 from .pdf import Layout, render_pdf
-from .templates import render_page
+from .templates import TEMPLATE, Page, render_page
 from .writer import Written, write_html
 
 T = TypeVar("T")
@@ -66,10 +68,11 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
             timings[stage] = time.perf_counter() - start
             peaks[stage] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    # 0. configuration
+    # 0. configuration, and where the PDF goes (never through a symbolic link)
     config = timed("config", lambda: load_config(source, root))
-    target = (output or config.default_output()).resolve()
+    target = target_path(output or config.default_output())
     _refuse_writing_sources(config, target)
+    refuse_unsafe_target(target, output or config.default_output())
     # 1-3. read the sections (pandoc) and the bibliography (pandoc), check it all
     analysis = timed("read+check", lambda: analyse(config, diags, corrections))
     if on_checked is not None:
@@ -88,12 +91,23 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
         ref = analysis.refs[key]
         diags.warning(f"'{key}' ({ref.csl_type or 'no type'}) has no entry in the reference "
                       f"list: {style.title} leaves out this kind of source", ref.path, ref.line)
-    # 6. the house template
-    page = timed("template", lambda: render_page(config, written.body, written.headings,
-                                                 written.references, written.abstract))
-    # 7. layout, note placement, PDF
-    layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
-                                             keep_notes_with_calls, image_cache))
+    # 6. the house template (a partner's may be in the folder: bounded in time and memory)
+    template = config.styles_dir / TEMPLATE
+
+    def fill_template() -> Page:
+        with guard("filling the house template", template):
+            return render_page(config, written.body, written.headings, written.references,
+                               written.abstract)
+
+    page = timed("template", fill_template)
+
+    # 7. layout, note placement, PDF (bounded in time and memory: limits.py)
+    def lay_out() -> Layout:
+        with guard("the layout", config.path):
+            return render_pdf(page, written.notes, target, diags, keep_notes_with_calls,
+                              image_cache)
+
+    layout = timed("pdf", lay_out)
     return BuildResult(config=config, output=target, layout=layout,
                        notes=len(written.notes), citations=len(analysis.document.cites),
                        references=len(written.references), diagnostics=diags, html=page.html,

@@ -21,12 +21,12 @@ from pathlib import Path
 import fontpkg_pt_sans
 import fontpkg_pt_serif
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
 from .config import Config
 from .errors import BriefingError
+from .sandbox import BoundedSandbox
 from .writer import Entry, Heading
 
 TEMPLATE = "briefing.html"
@@ -68,9 +68,7 @@ def font_dirs() -> tuple[Path, ...]:
 def render_page(config: Config, body: str, headings: list[Heading],
                 references: list[Entry], abstract: str = "") -> Page:
     folder = config.styles_dir
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
-                                        undefined=jinja2.StrictUndefined,
-                                        keep_trailing_newline=True)
+    env = BoundedSandbox(folder)  # immutable sandbox, confined loader, bounded output
     try:
         template = env.get_template(TEMPLATE)
         html = template.render(
