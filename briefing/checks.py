@@ -145,11 +145,17 @@ def _check_image(target: TargetRecord, config: Config, diags: Diagnostics) -> No
     except BriefingError as exc:
         error(f"image '{src[:80]}' {exc.diagnostics[0].message}")
         return
-    if not path.exists():
+    try:
+        size = path.stat().st_size if path.is_file() else -1
+        exists = size >= 0 or path.exists()
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        error(f"image '{src[:80]}' cannot be read ({exc.strerror}); rename it")
+        return
+    if not exists:
         error(f"image '{src}' not found (looked in {place.path.parent})")
         return
-    if path.is_file() and path.stat().st_size > MAX_IMAGE_BYTES:
-        error(f"image '{src}' is {path.stat().st_size // 2**20} MB; the limit is "
+    if size > MAX_IMAGE_BYTES:
+        error(f"image '{src}' is {size // 2**20} MB; the limit is "
               f"{MAX_IMAGE_BYTES // 2**20} MB: save it smaller (150 dpi is plenty)")
         return
     found = Diagnostics()

@@ -375,6 +375,13 @@ _NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                _NoAliasLoader.construct_checked_timestamp)
 
 
+def _regular_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     """The yaml's mapping, and each top-level key's line and column."""
     diags = Diagnostics()
@@ -440,10 +447,11 @@ def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int
     if not out.get("title"):
         diags.error("'title' is required: the briefing's title, shown on the cover",
                     path, lines.get("title", 1))
-    if "sections" not in data:
+    if "sections" not in data:  # regular files only: not a folder, pipe or device named *.md
         found = tuple(sorted(p.resolve() for p in path.parent.glob("*.md")
-                             if p.resolve().is_relative_to(path.parent.resolve())
-                             or p.resolve().is_relative_to(root)))
+                             if _regular_file(p) and (
+                                 p.resolve().is_relative_to(path.parent.resolve())
+                                 or p.resolve().is_relative_to(root))))
         if not found:
             diags.error("no sections: list Markdown files under 'sections:' or put *.md "
                         "files beside report.yaml", path, 1)

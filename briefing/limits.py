@@ -377,10 +377,11 @@ def screen_markdown(text: str, path: Path, first_line: int = 1) -> list[Diagnost
         error(f"brackets opened inside each other more than {MAX_BRACKET_DEPTH} deep in one "
               "paragraph (links, citations, notes or spans); close them or write them apart",
               deep)
-    columns = max((line.count("|") for line in masked.split("\n")), default=0)
-    if columns > MAX_TABLE_BARS:
-        error(f"a table row of {columns:,} columns; no page holds that many: split the table",
-              masked.find("|" * 1) if "|" in masked else 0)
+    wide = next((m for m in re.finditer(r"[^\n]+", masked)
+                 if m.group().count("|") > MAX_TABLE_BARS), None)
+    if wide is not None:
+        error(f"a table row of {wide.group().count('|') - 1:,} columns; no page holds that "
+              "many: split the table", wide.start())
     for pos, message in _yaml_aliases(text):
         error(message, pos)
     return problems

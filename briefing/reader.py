@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import cache, pandoc
-from .errors import Diagnostic
+from .errors import Diagnostic, EngineError
 from .limits import screen_markdown
 from .locate import Locator, Place
 from .pandoc import TooCostly
@@ -147,8 +147,12 @@ def read_document(sections: list[Section]) -> Document:
     trees: list[dict[str, Any]] = []
     for section, read in zip(sections, _read_all(texts), strict=True):
         if isinstance(read, TooCostly):
-            problems.append(Diagnostic("error", read.diagnostics[0].message, section.path,
-                                       section.first_line))
+            message = read.diagnostics[0].message
+            line = re.search(r"\(line (\d+), column (\d+)\)", message)
+            problems.append(Diagnostic("error", message, section.path,
+                                       section.first_line + int(line.group(1)) - 1 if line
+                                       else section.first_line,
+                                       int(line.group(2)) if line else None))
         trees.append(_EMPTY if isinstance(read, TooCostly) else read)
     skipped = {p.path for p in problems if p.path}  # read as empty: nothing to locate
     document = Document(sections=[SectionTree(s.path, t["blocks"], t["meta"], s.kind)
@@ -210,6 +214,9 @@ def _read_one(text: str) -> dict[str, Any] | TooCostly:
         return pandoc.run_json([f"--from={MARKDOWN}"], text)
     except TooCostly as exc:  # this section's problem, reported with its path
         return exc
+    except EngineError as exc:  # pandoc's Markdown reader fails only on a bad YAML block
+        detail = exc.diagnostics[0].message.removeprefix("pandoc failed: ")
+        return TooCostly(f"pandoc cannot read this section: {' '.join(detail.split())}")
 
 
 @dataclass

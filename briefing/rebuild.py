@@ -266,11 +266,12 @@ def _start(source: Path, force: bool, root: Path | None) -> _Worker:
 
 def _series_worker(send: Connection, source: Path, force: bool, root: Path | None) -> None:
     try:
-        outcome = run_guarded(source, None, force, None, None, root)
+        send.send(run_guarded(source, None, force, None, None, root))
     except KeyboardInterrupt:
-        return  # stopped with the series; the parent reports it
-    send.send(outcome)
-    send.close()
+        pass  # stopped with the series (its temporary file is gone); the parent reports it
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping already: once is enough
+        send.close()
 
 
 def _finish(worker: _Worker) -> Outcome:
@@ -299,7 +300,11 @@ def _finish(worker: _Worker) -> Outcome:
 
 
 def _stop_all(running: list[_Worker]) -> None:
-    """Ask every process still running to stop (SIGINT: it cleans up), then make sure."""
+    """Let the processes still running stop (Ctrl-C reached them too), ask those that do not
+    (SIGINT: each removes its temporary file), and after 10 s make sure."""
+    patience = time.monotonic() + 2
+    for worker in running:
+        worker.process.join(max(0.0, patience - time.monotonic()))
     for worker in running:
         if worker.process.pid is not None and worker.process.is_alive():
             os.kill(worker.process.pid, signal.SIGINT)
