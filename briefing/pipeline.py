@@ -21,6 +21,7 @@ from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .limits import guard
 from .output import refuse_unsafe_target, target_path
 from .pdf import Layout, render_pdf
+from .sandbox import template_failure
 from .templates import TEMPLATE, Page, render_page
 from .writer import Written, write_html
 
@@ -96,8 +97,14 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
 
     def fill_template() -> Page:
         with guard("filling the house template", template):
-            return render_page(config, written.body, written.headings, written.references,
-                               written.abstract)
+            try:
+                return render_page(config, written.body, written.headings,
+                                   written.references, written.abstract)
+            except Exception as exc:  # the template's own code failed ({{ 1 / 0 }})?
+                failure = template_failure(exc, config.styles_dir.resolve())
+                if failure is None:
+                    raise
+                raise failure from None
 
     page = timed("template", fill_template)
 

@@ -30,7 +30,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import Diagnostics
+from .errors import BriefingError, Diagnostics
 from .sources import confined, read_text
 
 #: ``range(n)`` in a template: no house style needs more items than this
@@ -53,8 +53,6 @@ class ConfinedLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str,
                    ) -> tuple[str, str, Callable[[], bool]]:
-        from .errors import BriefingError
-
         try:
             path = confined(self.folder, template)
         except BriefingError:
@@ -147,6 +145,23 @@ def _bounded_concat(parts: Iterable[str]) -> str:
                                 "HTML; it repeats something too often")
         kept.append(part)
     return "".join(kept)
+
+
+def template_failure(exc: Exception, folder: Path) -> BriefingError | None:
+    """An exception the template's own code raised (``{{ 1 / 0 }}``, ``{{ title + 1 }}``) as
+    an error at the template's line; None if no template frame raised it (a bug of ours).
+    Jinja rewrites tracebacks so that template code appears under the template's file name."""
+    place: tuple[Path, int] | None = None
+    trace = exc.__traceback__
+    while trace is not None:
+        name = Path(trace.tb_frame.f_code.co_filename)
+        if name.parent == folder:
+            place = (name, trace.tb_lineno)
+        trace = trace.tb_next
+    if place is None:
+        return None
+    return BriefingError(f"template: {type(exc).__name__}: {exc}; the template's code fails "
+                         "here", path=place[0], line=place[1])
 
 
 # --- after layout -----------------------------------------------------------------------------

@@ -94,9 +94,15 @@ MALFORMED: dict[str, tuple[dict[str, str | bytes], str, bool]] = {
                                                "r/h/briefing.html", False),
     "a template not UTF-8": ({"report.yaml": _REPORT + "styles: h\n", **_OK,
                               "h/briefing.html": b"<p>caf\xe9</p>"}, "r/h/briefing.html", False),
+    "a template whose code fails": ({"report.yaml": _REPORT + "styles: h\n", **_OK,
+                                     "h/briefing.html": "<p>\n{{ body }}{{ 1 / 0 }}"},
+                                    "r/h/briefing.html:2", False),
+    "a template adding text to a number": ({"report.yaml": _REPORT + "styles: h\n", **_OK,
+                                            "h/briefing.html": "{{ config.title + 1 }}"},
+                                           "r/h/briefing.html:1", False),
     "a template that recurses": ({"report.yaml": _REPORT + "styles: h\n", **_OK,
                                   "h/briefing.html": "{% macro f() %}{{ f() }}{% endmacro %}"
-                                                     "{{ f() }}"}, "r/h/briefing.html", False),
+                                                     "{{ f() }}"}, "r/h/briefing.html:1", False),
 }
 
 
