@@ -79,6 +79,9 @@ MAX_NOTE_MARKS = 10_000
 MAX_BRACKET_DEPTH = 32
 #: '|' on one line: a pipe table's columns (100,000 columns took pandoc 18 s and 0.5 GB)
 MAX_TABLE_BARS = 1_000
+#: what a runaway layout usually comes from, and what to do
+LAYOUT_CAUSE = ("something in the briefing is too costly to lay out (a very long text, a huge "
+                "table, image or SVG); shorten or split it")
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 
@@ -117,12 +120,15 @@ def _setting(name: str, default: float, unit: float) -> float:
 
 
 @contextmanager
-def guard(stage: str, path: Path | None = None) -> Iterator[None]:
-    """Stop the code inside when it runs longer than :func:`max_seconds` or the process grows
-    by more than :func:`max_memory`; the build then fails with a message naming ``stage``
-    ("the layout") and exit code 1. ``MemoryError`` and ``RecursionError`` inside are input
-    problems too: nothing but the input makes the engines run out."""
-    watchdog = _Watchdog(stage, threading.get_ident(), max_seconds(), max_memory())
+def guard(stage: str, path: Path | None = None, cause: str = LAYOUT_CAUSE,
+          share: float = 1.0) -> Iterator[None]:
+    """Stop the code inside when it runs longer than ``share`` of :func:`max_seconds` or the
+    process grows by more than :func:`max_memory`; the build then fails with a message naming
+    ``stage`` ("the layout") and ``cause`` (what to do), and exit code 1. ``MemoryError`` and
+    ``RecursionError`` inside are input problems too: only the input makes the engines run
+    out."""
+    watchdog = _Watchdog(stage, cause, threading.get_ident(), max_seconds() * share,
+                         max_memory())
     watchdog.start()
     try:
         yield
@@ -152,8 +158,10 @@ class _Watchdog:
     POLL = 0.05  #: seconds between measurements
     REPEAT = 0.5  #: seconds between stops, should an engine swallow one
 
-    def __init__(self, stage: str, target: int, seconds: float, memory: int) -> None:
-        self.stage, self.target, self.seconds, self.memory = stage, target, seconds, memory
+    def __init__(self, stage: str, cause: str, target: int, seconds: float,
+                 memory: int) -> None:
+        self.stage, self.cause, self.target = stage, cause, target
+        self.seconds, self.memory = seconds, memory
         self.message = ""
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="briefing-guard", daemon=True)
@@ -175,16 +183,14 @@ class _Watchdog:
     def _over(self) -> str:
         elapsed = time.monotonic() - self._start
         if elapsed > self.seconds:
-            return (f"{self.stage} took more than {self.seconds:.0f} s and was stopped: "
-                    "something in the briefing is too costly to lay out (a very long text, "
-                    "a huge table, image or SVG); shorten or split it, or allow more time "
-                    f"with {SECONDS_VARIABLE}={self.seconds * 4:.0f}")
+            return (f"{self.stage} took more than {self.seconds:g} s and was stopped: "
+                    f"{self.cause}; or allow more time with "
+                    f"{SECONDS_VARIABLE}={max_seconds() * 4:g}")
         grown = _rss() - self._base
         if grown > self.memory:
             return (f"{self.stage} needed more than {self.memory / 2**30:.2f} GB of memory and "
-                    "was stopped: something in the briefing is too large to lay out (a very "
-                    "long text, a huge table, image or SVG); shorten or split it, or allow "
-                    f"more with {MEMORY_VARIABLE}={self.memory * 2 // 2**20}")
+                    f"was stopped: {self.cause}; or allow more with "
+                    f"{MEMORY_VARIABLE}={self.memory * 2 // 2**20}")
         return ""
 
     def stop(self) -> None:

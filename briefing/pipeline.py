@@ -21,7 +21,7 @@ from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .limits import guard
 from .output import refuse_unsafe_target, target_path
 from .pdf import Layout, render_pdf
-from .sandbox import template_failure
+from .sandbox import output_budget, template_failure
 from .templates import TEMPLATE, Page, render_page
 from .writer import Written, write_html
 
@@ -96,7 +96,11 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     template = config.styles_dir / TEMPLATE
 
     def fill_template() -> Page:
-        with guard("filling the house template", template):
+        given = len(written.body) + len(written.abstract) + sum(
+            len(e.html) for e in written.references) + sum(len(h.text) for h in written.headings)
+        with guard("filling the house template", template,  # takes 10 ms for 300 pages
+                   "the template repeats or loops too much; simplify it", share=1 / 6), \
+                output_budget(given):
             try:
                 return render_page(config, written.body, written.headings,
                                    written.references, written.abstract)

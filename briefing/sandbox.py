@@ -10,8 +10,9 @@ folder, so its template is code from someone else:
   (``{% include %}``, ``{% extends %}``) only from its own folder, through the same careful
   reading as every other file (no symbolic link out, no device, bounded size);
 * what it can make cheaply is bounded: ``range`` up to :data:`MAX_RANGE`, repetition (``*``,
-  ``center``, ``indent``, format widths) up to :data:`MAX_TEXT`, the whole output up to
-  :data:`MAX_OUTPUT`; loops that run long are stopped by ``limits.guard`` around the stage;
+  ``center``, ``indent``, format widths) up to :data:`MAX_TEXT`, the whole output up to twice
+  what it is given (:func:`output_budget`); loops that run long are stopped by
+  ``limits.guard`` around the stage;
 * whatever its HTML asks for, the PDF gets no attachment (``<link rel=attachment>``,
   ``<a rel=attachment>``, even of a ``data:`` URL), no link a reader's viewer could open
   outside the web and e-mail (``file:``, ``smb:``, …), and no form (a submit button can post
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -134,15 +137,32 @@ def _range(*args: int) -> range:
     return numbers
 
 
+#: the output one rendering may make (set by :func:`output_budget` around a rendering)
+_budget: ContextVar[int] = ContextVar("briefing_template_budget", default=MAX_OUTPUT)
+
+
+@contextmanager
+def output_budget(given: int) -> Iterator[None]:
+    """Let the template inside make at most twice ``given`` (the size of what it is given:
+    body, notes, references) plus 1 MB of HTML: the house template prints the body once, so
+    a template that prints it thousands of times is refused before layout, not after."""
+    token = _budget.set(min(MAX_OUTPUT, 2 * given + 2**20))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
 def _bounded_concat(parts: Iterable[str]) -> str:
-    """Jinja's ``"".join`` for the output and every block, stopping at :data:`MAX_OUTPUT`
-    before the text is joined (joining is one allocation nothing could interrupt)."""
-    kept, total = [], 0
+    """Jinja's ``"".join`` for the output and every block, stopping at the budget before the
+    text is joined (joining is one allocation nothing could interrupt)."""
+    kept, total, budget = [], 0, _budget.get()
     for part in parts:
         total += len(part)
-        if total > MAX_OUTPUT:
-            raise SecurityError(f"the template makes more than {MAX_OUTPUT // 2**20} MB of "
-                                "HTML; it repeats something too often")
+        if total > budget:
+            raise SecurityError(f"the template makes more than {budget / 2**20:.1f} MB of "
+                                "HTML, over twice what it is given; it repeats something too "
+                                "often")
         kept.append(part)
     return "".join(kept)
 
