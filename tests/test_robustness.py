@@ -283,6 +283,18 @@ def test_9_a_killed_worker_fails_its_briefing_only(tmp_path: Path,
     assert (tmp_path / "build" / "kz.pdf").is_file() and (tmp_path / "build" / "tj.pdf").is_file()
 
 
+def test_9_a_series_never_writes_one_pdf_twice(tmp_path: Path) -> None:
+    """Two names for one briefing (a link, a path written twice) or two folders of one name:
+    refused before anything is built (test_rebuild has the two-folders case too)."""
+    write(tmp_path / "kz", {"report.yaml": _REPORT, **_OK})
+    write(tmp_path / "2024" / "kz", {"report.yaml": _REPORT, **_OK})
+    (tmp_path / "alias").symlink_to(tmp_path / "kz", target_is_directory=True)
+    for series in (["kz", "alias"], ["kz", "./kz/"], ["kz", "2024/kz"]):
+        run = run_measured(*series, cwd=tmp_path)
+        assert run.code == 2 and "would all write build/kz.pdf" in run.stderr, run.stderr
+        assert not (tmp_path / "build").exists()
+
+
 def test_9_ctrl_c_stops_a_series_and_every_worker(longer: Path, tmp_path: Path) -> None:
     for name in ("a", "b"):
         shutil.copytree(longer, tmp_path / name)
