@@ -111,7 +111,7 @@ def image_data_url(src: str, config: Config) -> str | None:
         path = confined(config.folder, src, config.root)
     except BriefingError:
         return None
-    from .checks import MAX_IMAGE_BYTES
+    from .limits import MAX_IMAGE_BYTES
 
     mime = IMAGE_TYPES.get(path.suffix.lower())
     data = read_bytes(path, MAX_IMAGE_BYTES, Diagnostics(), "image") if mime else None

@@ -7,7 +7,9 @@ one-section edit re-reads one section). The cache lives in the user's cache fold
 in a report folder or the current directory, which a partner's files may control. Each entry
 carries an HMAC made with a random key that only this user can read (mode 0600), so a planted,
 copied or truncated file is a miss and is rebuilt, never used. Writes go to a unique temporary
-file that is renamed into place, so parallel builds never see half an entry.
+file that is renamed into place, so parallel builds never see half an entry; a temporary file
+left by a killed build is removed after an hour. ``--force`` reads nothing from it
+(:func:`refreshing`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ import json
 import os
 import secrets
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 _KEY_FILE = "key"
 _TAG_BYTES = 64  # hex SHA-256
+_STALE_SECONDS = 3600
 
 
 def cache_root() -> Path:
@@ -50,9 +56,21 @@ def _secret(root: Path) -> bytes | None:
         if not path.is_file() or path.is_symlink() or stat.st_uid != os.getuid() \
                 or stat.st_mode & 0o077:
             return None  # a key others could read or plant would make the HMAC worthless
+        _remove_stale(root)
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _remove_stale(root: Path) -> None:
+    """Temporary files a killed build left (once a process; older than any write takes)."""
+    limit = time.time() - _STALE_SECONDS
+    for tmp in [*root.glob(".key.*"), *root.glob("*/.tmp.*")]:
+        try:
+            if tmp.lstat().st_mtime < limit:
+                tmp.unlink()
+        except OSError:
+            pass
 
 
 def digest(*parts: str | bytes) -> str:
@@ -64,8 +82,26 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+#: while set (``--force``), every lookup misses: everything is made again and stored anew
+_refreshing = False
+
+
+@contextmanager
+def refreshing(on: bool = True) -> Iterator[None]:
+    """Within this block :func:`get` answers nothing, so a build recomputes every entry
+    (``--force`` means rebuild everything, not only the PDF)."""
+    global _refreshing
+    before, _refreshing = _refreshing, on or _refreshing
+    try:
+        yield
+    finally:
+        _refreshing = before
+
+
 def get(namespace: str, key: str) -> Any | None:
     """The JSON value stored under ``key``, or None (missing, damaged or not ours)."""
+    if _refreshing:
+        return None
     root = cache_root()
     secret = _secret(root)
     if secret is None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,12 +228,17 @@ def draw_all(specs: list[ChartSpec], font_files: list[Path]) -> None:
         spec.node.update(figure)
 
 
+#: changes whenever the SVG text changes for the same chart (a cached drawing is then redrawn)
+_SVG_FORM = "without-doctype"
+
+
 def draw(spec: ChartSpec, font_files: list[Path]) -> str:
     """The chart as SVG text (cached by everything that shapes it)."""
     import matplotlib
 
-    key = cache.digest("chart", matplotlib.__version__, spec.kind, spec.x, "|".join(spec.y),
-                       spec.title, spec.units, spec.data_text, str(spec.horizontal),
+    key = cache.digest("chart", _SVG_FORM, matplotlib.__version__, spec.kind, spec.x,
+                       "|".join(spec.y), spec.title, spec.units, spec.data_text,
+                       str(spec.horizontal),
                        *[f.name for f in font_files])
     found = cache.get("chart", key)
     if isinstance(found, str):
@@ -271,7 +277,9 @@ def _render(spec: ChartSpec, font_files: list[Path]) -> str:
     figure.tight_layout()
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    return out.getvalue()
+    # matplotlib declares the SVG 1.1 DTD; the image check refuses any DOCTYPE (entities), and
+    # the drawing does not need it
+    return re.sub(r"<!DOCTYPE[^>]*>\s*", "", out.getvalue(), count=1)
 
 
 def _plot(axes: Any, spec: ChartSpec) -> None:

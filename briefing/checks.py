@@ -8,9 +8,11 @@ WeasyPrint is not imported here, so ``--check`` answers in a fraction of a secon
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from .bibliography import Reference, parse_bibliography, unused_fields
 from .charts import ChartSpec, read_specs
@@ -20,19 +22,32 @@ from .corrections import ALL
 from .crossref import Numbering, is_label, normal, number, resolve
 from .errors import BriefingError, Diagnostics
 from .fonts import check_text
+from .limits import MAX_IMAGE_BYTES, check_image
 from .reader import Document, TargetRecord, read_document
-from .sources import Section, confined, read_sections
-from .tree import Node
+from .sources import Section, confined, read_bytes, read_sections
+from .tree import Node, children, stringify, walk
 from .writer import LINK_SCHEMES
 
 #: limits that keep a runaway input from taking the machine down
 MAX_TABLE_ROWS = 2_000
 MAX_TABLE_COLUMNS = 60
 MAX_TABLE_CELLS = 40_000
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_NESTING = 12  #: lists, quotations and divs inside each other
 MAX_CITATIONS = 20_000
 MAX_NOTES = 10_000
+#: rows of all tables together (one row costs WeasyPrint about 25 KB; 40,000 rows took 2 GB)
+MAX_TABLE_ROWS_TOTAL = 5_000
+#: notes in one paragraph: WeasyPrint places them all with the paragraph's lines, and its cost
+#: grows faster than their number (80 notes: 4 s; 150: 10 s; 1,000: 2 minutes)
+MAX_NOTES_PER_PARAGRAPH = 100
+#: works cited in one paragraph (a literature review cites a few dozen)
+MAX_CITED_PER_PARAGRAPH = 150
+#: entries in the reference list (nocite: '@*' lists every entry of the .bib)
+MAX_REFERENCES = 2_000
+#: a "word" (text without a space) longer than this runs past the end of a line …
+LONG_WORD = 80
+#: … and one longer than this is an error (a 1 MB word took 17 s and was cut off silently)
+MAX_WORD = 2_000
 #: CSL types whose notes read badly without a date
 _DATED = {"book", "report", "article-journal", "thesis", "chapter", "paper-conference",
           "legislation", "legal_case", "article-newspaper", "article-magazine"}
@@ -78,6 +93,7 @@ def analyse(config: Config, diags: Diagnostics, corrections: frozenset[str] = AL
     _check_targets(document, config, diags)
     _check_raw(document, diags)
     _check_structure(document, diags)
+    _check_costs(document, sections, refs, config, style, diags)
     _check_entries(refs, document, config, diags)
     _report_unused_fields(refs, diags)
     charts = read_specs(document.charts, config.root, diags)
@@ -156,6 +172,9 @@ def _check_image(target: TargetRecord, config: Config, diags: Diagnostics) -> No
         diags.warning(f"image '{src[:60]}' has no alt text: describe it in ![…] for readers "
                       "of the PDF on screen", place.path, place.line, place.col)
     if src.startswith("data:"):
+        data_problem = _check_data_url(src)
+        if data_problem:
+            error(f"image '{src[:30]}…' {data_problem}")
         return
     if re.match(r"^[A-Za-z][\w+.-]*:", src):
         error(f"image '{src[:80]}' is not a file of the report: briefing never fetches from "
@@ -166,11 +185,41 @@ def _check_image(target: TargetRecord, config: Config, diags: Diagnostics) -> No
     except BriefingError as exc:
         error(f"image '{src[:80]}' {exc.diagnostics[0].message}")
         return
-    if not path.is_file():
+    try:
+        size = path.stat().st_size if path.is_file() else -1
+        exists = size >= 0 or path.exists()
+    except OSError as exc:  # a name too long, a folder that cannot be searched
+        error(f"image '{src[:80]}' cannot be read ({exc.strerror}); rename it")
+        return
+    if not exists:
         error(f"image '{src}' not found (looked in {place.path.parent})")
-    elif path.stat().st_size > MAX_IMAGE_BYTES:
-        error(f"image '{src}' is {path.stat().st_size // 2**20} MB; the limit is "
+        return
+    if size > MAX_IMAGE_BYTES:
+        error(f"image '{src}' is {size // 2**20} MB; the limit is "
               f"{MAX_IMAGE_BYTES // 2**20} MB: save it smaller (150 dpi is plenty)")
+        return
+    found = Diagnostics()
+    data = read_bytes(path, MAX_IMAGE_BYTES, found, what="image")
+    if data is None:
+        error(f"image '{src}': {found.items[0].message}")
+        return
+    problem = check_image(data)
+    if problem is not None:
+        error(f"image '{src[:80]}' {problem.message}")
+
+
+def _check_data_url(url: str) -> str | None:
+    """Why a ``data:`` image is refused (too large, too many pixels), or None."""
+    header, _, payload = url.partition(",")
+    if len(payload) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+        return f"is larger than {MAX_IMAGE_BYTES // 2**20} MB; save it as a file, smaller"
+    try:
+        data = (base64.b64decode(payload, validate=False) if header.endswith(";base64")
+                else unquote_to_bytes(payload))
+    except ValueError:
+        return None  # WeasyPrint cannot read it either, and says so
+    problem = check_image(data)
+    return problem.message if problem else None
 
 
 def _check_raw(document: Document, diags: Diagnostics) -> None:
@@ -218,6 +267,80 @@ def _check_structure(document: Document, diags: Diagnostics) -> None:
                     "than a briefing can hold", document.sections[0].path, 1)
 
 
+def _check_costs(document: Document, sections: list[Section], refs: dict[str, Reference],
+                 config: Config, style: Style | None, diags: Diagnostics) -> None:
+    """What makes layout slow or large beyond a briefing's needs: table rows in all, notes
+    and citations in one paragraph, the reference list's length, words longer than a line."""
+    texts = {s.path: s.text for s in sections}
+    rows = sum(b.rows for b in document.blocks  # a table over the limit is reported alone
+               if b.kind == "table" and b.rows <= MAX_TABLE_ROWS)
+    if rows > MAX_TABLE_ROWS_TOTAL:
+        first = next(b for b in document.blocks if b.kind == "table")
+        diags.error(f"the tables hold {rows:,} rows in all; the limit is "
+                    f"{MAX_TABLE_ROWS_TOTAL:,}: put long data in an annex file or a link",
+                    first.place.path, first.place.line)
+    note_style = style is None or style.is_note
+    for section in document.sections:
+        for block in walk(section.blocks, skip=lambda n: n["t"] in ("Note", "Para", "Plain")):
+            if block["t"] in ("Para", "Plain"):
+                _check_paragraph(block, section.path, texts.get(section.path, ""),
+                                 note_style, diags)
+    listed = len(refs) if "*" in config.nocite else len(
+        {k for c in document.cites for k in c.keys} | set(config.nocite))
+    if listed > MAX_REFERENCES and not config.suppress_bibliography:
+        diags.error(f"the reference list would hold {listed:,} entries; the limit is "
+                    f"{MAX_REFERENCES:,}: list fewer under nocite (nocite: '@*' lists every "
+                    "entry of the bibliography)", config.path,
+                    config.line_of("nocite") or 1)
+
+
+def _check_paragraph(block: Node, path: Path, text: str, note_style: bool,
+                     diags: Diagnostics) -> None:
+    notes = cited = 0
+    long_word = ""
+    # (node, inside one of the author's notes, inside a link): a citation in a note makes no
+    # note of its own; a long address linked inside a note wraps (the house style breaks it)
+    stack: list[tuple[Node, bool, bool]] = [(n, False, False) for n in block["c"]]
+    while stack:
+        node, in_note, in_link = stack.pop()
+        kind = node["t"]
+        if kind in ("Code", "Math"):
+            continue
+        if kind == "Cite":
+            cited += len(node["c"][0])
+            notes += note_style and not in_note
+        elif kind == "Note":
+            notes += 1
+        elif kind == "Str" and len(node["c"]) > max(LONG_WORD, len(long_word)) \
+                and not (in_note and in_link):
+            long_word = node["c"]
+        stack.extend((child, in_note or kind == "Note", in_link or kind == "Link")
+                     for child in children(node))
+    if notes > MAX_NOTES_PER_PARAGRAPH or cited > MAX_CITED_PER_PARAGRAPH:
+        line = _line_of(text, stringify([block])[:40])
+        if notes > MAX_NOTES_PER_PARAGRAPH:
+            diags.error(f"{notes} notes in one paragraph; the limit is "
+                        f"{MAX_NOTES_PER_PARAGRAPH}: split the paragraph or cite several "
+                        "works in one note ([@a; @b])", path, line)
+        if cited > MAX_CITED_PER_PARAGRAPH:
+            diags.error(f"{cited} citations in one paragraph; the limit is "
+                        f"{MAX_CITED_PER_PARAGRAPH}: split the paragraph", path, line)
+    if len(long_word) > MAX_WORD:
+        diags.error(f"a 'word' of {len(long_word):,} characters without a space; it cannot be "
+                    "broken across lines or pages: add spaces or shorten it", path,
+                    _line_of(text, long_word[:40]))
+    elif long_word:
+        diags.warning(f"'{long_word[:30]}…' is a word of {len(long_word)} characters without a "
+                      "space: it runs past the end of its line (or out of its table cell); "
+                      "shorten it, or make a long address a link with a short text",
+                      path, _line_of(text, long_word[:40]))
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    pos = text.find(needle) if needle else -1
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
 def _check_entries(refs: dict[str, Reference], document: Document, config: Config,
                    diags: Diagnostics) -> None:
     cited = {key for cite in document.cites for key in cite.keys} | set(config.nocite)
@@ -230,7 +353,7 @@ def _check_entries(refs: dict[str, Reference], document: Document, config: Confi
             diags.warning(f"'{ref.key}' ({kind.replace('-', ' ')}) has no date: its notes "
                           "will say 'n.d.'; add date = {YYYY-MM-DD} or year = {YYYY}",
                           ref.path, ref.line)
-        if ref.key not in cited and "*" not in config.nocite:
+        if ref.key not in cited and "*" not in config.nocite and not document.skipped:
             diags.warning(f"'{ref.key}' is never cited, so it is not in the sources; cite it "
                           "or list it under nocite in report.yaml", ref.path, ref.line)
 

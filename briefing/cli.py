@@ -12,9 +12,12 @@ shows what the build is doing.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import traceback
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -37,6 +40,7 @@ from .messages import (
     shown,
     visible,
 )
+from .output import check_output
 from .progress import Display, live_terminal
 from .rebuild import (
     Hooks,
@@ -112,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     display = Display(sys.stderr, live=live_terminal(sys.stderr), enabled=not args.quiet)
     sources: list[Path] = args.sources
+    with _stop_on_sigterm() as stopped:
+        return _main(args, sources, display, stopped)
+
+
+def _main(args: argparse.Namespace, sources: list[Path], display: Display,
+          stopped: list[int]) -> int:
     try:
         _refuse_bad_options(args)
         sources = find_sources(args.sources)
@@ -121,10 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         for diag in exc.diagnostics:
             print(f"briefing: {diag.message}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): whatever was being written is removed
         display.close()
-        print("\nbriefing: stopped", file=sys.stderr)
-        return EXIT_OK if args.watch else EXIT_INTERNAL
+        print("\nbriefing: stopped; no PDF was written or changed by the unfinished build",
+              file=sys.stderr)
+        if args.watch and not stopped:
+            return EXIT_OK  # Ctrl-C is how a watch ends
+        return 128 + (stopped[0] if stopped else signal.SIGINT)
     except Exception as exc:  # a bug: say so briefly, keep the traceback for --debug
         display.close()
         if args.debug:
@@ -136,13 +149,33 @@ def main(argv: list[str] | None = None) -> int:
         display.close()
 
 
+@contextmanager
+def _stop_on_sigterm() -> Iterator[list[int]]:
+    """SIGTERM (a CI timeout, ``kill``) stops a build the way Ctrl-C does, so its temporary
+    file is removed; the list holds the signal's number once it came."""
+    got: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: keep the default
+        yield got
+        return
+    try:
+        yield got
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _refuse_bad_options(args: argparse.Namespace) -> None:
     if len(args.sources) > 1 and (args.output or args.watch):
         raise UsageError("-o and --watch take one source; give one report folder")
+    if args.output is not None:
+        check_output(args.output)
     suffixes = {suffix: kind for kind, suffix in OUTPUT_KINDS.items()}
-    if args.output is not None and args.output.suffix.lower() not in suffixes:
-        raise UsageError(f"-o {args.output}: the output must be a .pdf, .html or .docx file "
-                         f"(for example -o {args.output.with_suffix('.pdf').name})")
     if args.output is not None and args.to and \
             suffixes[args.output.suffix.lower()] not in args.to:
         raise UsageError(f"-o {args.output} names a {args.output.suffix} file, but --to asks "

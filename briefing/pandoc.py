@@ -15,12 +15,24 @@ import subprocess
 from functools import cache
 from typing import Any
 
-from .errors import EngineError
+from .errors import BriefingError, EngineError
 
 #: the pandoc-types major.minor our writer understands (pandoc 3.x writes 1.23)
 API_VERSION = (1, 23)
-#: seconds a single pandoc run may take before the build gives up (a runaway input)
-TIMEOUT = 120.0
+#: seconds a single pandoc run may take before the build gives up (a runaway input; reading a
+#: 2 MB section takes about 4 s, citeproc over the 300-page benchmark about 1 s)
+TIMEOUT = 60.0
+#: pandoc's heap (GHC's ``-M``, the limit pandoc's manual recommends for untrusted input; the
+#: 300-page benchmark's citeproc run needs 170 MB). Measured before it: 200,000 ``^[`` in a
+#: section took pandoc 9 GB; with it, pandoc stops at about 640 MB in 4 s.
+HEAP = "512m"
+#: GHC's exit code when the heap limit is reached
+_HEAP_EXHAUSTED = 251
+
+
+class TooCostly(BriefingError):
+    """pandoc hit the heap or time limit: the input, not pandoc, is at fault (exit 1). The
+    caller names the file."""
 
 
 @cache
@@ -47,13 +59,18 @@ def run(args: list[str], stdin: str = "", env: dict[str, str] | None = None) -> 
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": "/nonexistent",
                    "LC_ALL": "C.UTF-8"}
     environment.update(env or {})
+    command = [pandoc_path(), "+RTS", f"-M{HEAP}", "-RTS", "--data-dir=/nonexistent", *args]
     try:
-        proc = subprocess.run([pandoc_path(), "--data-dir=/nonexistent", *args], input=stdin,
-                              capture_output=True, text=True, encoding="utf-8",
-                              check=False, env=environment, timeout=TIMEOUT)
+        proc = subprocess.run(command, input=stdin, capture_output=True, text=True,
+                              encoding="utf-8", check=False, env=environment, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        raise EngineError(f"pandoc took more than {TIMEOUT:.0f} s; the input is too large or "
-                          "pathological") from None
+        raise TooCostly(f"pandoc took more than {TIMEOUT:.0f} s over it and was stopped; "
+                        "something in it is too costly to read (thousands of unclosed "
+                        "brackets or notes?); simplify or split it") from None
+    if proc.returncode == _HEAP_EXHAUSTED or "Heap exhausted" in proc.stderr:
+        raise TooCostly(f"pandoc needed more than {HEAP.upper()}B of memory for it and was "
+                        "stopped; something in it is too costly to read (thousands of "
+                        "unclosed brackets or notes, a huge table?); simplify or split it")
     if proc.returncode != 0:
         raise EngineError(f"pandoc failed: {proc.stderr.strip()[:2000]}")
     return proc.stdout

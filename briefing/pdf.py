@@ -16,9 +16,7 @@ Rendering reads nothing but the report folder, the styles folder, the packaged f
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,7 +33,10 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import Diagnostics
+from .limits import checked_resource
+from .output import write_atomically
 from .placement import Repairs, keeping_notes_with_calls
+from .sandbox import scrub
 from .templates import Page
 from .typography import refine_html
 from .writer import Note
@@ -82,7 +83,7 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
         elif scheme != "data":
             self.refused.append(url)
             raise ValueError(f"briefing does not fetch from the network; refused {url}")
-        return super().fetch(url, headers)
+        return checked_resource(url, super().fetch(url, headers))  # size, pixels, SVG
 
 
 def number_blocks(html: str) -> str:
@@ -141,6 +142,7 @@ def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
         start = time.perf_counter()
         document, layout = _layout(html, page, fetcher, fonts, keep_notes_with_calls,
                                    image_cache)
+        scrub(document, diags)  # no attachment, form or non-web link from a template
         middle = time.perf_counter()
         _write_atomically(document, target)
         layout.seconds = {"layout": middle - start, "write": time.perf_counter() - middle}
@@ -266,15 +268,9 @@ def open_with_title_and_outline(document: Document, pdf: Any) -> None:
 
 
 def _write_atomically(document: Document, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            document.write_pdf(out, finisher=open_with_title_and_outline)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # temp file, fsync, the user's umask, rename (output.py); the viewer opens on the title
+    write_atomically(target, lambda out: document.write_pdf(
+        out, finisher=open_with_title_and_outline))
 
 
 _NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)"')

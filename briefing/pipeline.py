@@ -25,9 +25,12 @@ from .citations import Cited, format_citations
 from .config import OUTPUT_KINDS, Config, load_config
 from .corrections import ALL
 from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
+from .limits import guard
+from .output import refuse_unsafe_target, target_path
 from .pdf import Layout, render_pdf
 from .reader import Document, read_markdown
-from .templates import chart_fonts, render_page
+from .sandbox import output_budget, template_failure
+from .templates import TEMPLATE, Page, chart_fonts, render_page
 from .word import write_docx
 from .writer import Written, write_html
 
@@ -92,8 +95,11 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
     # 0. configuration, and where each edition goes
     config = timed("config", lambda: load_config(source, root))
     kinds = tuple(kinds or config.outputs)
-    targets = config.targets(kinds, output)
+    given = config.targets(kinds, output)
+    targets = {kind: target_path(path) for kind, path in given.items()}
     _refuse_writing_sources(config, targets)
+    for kind, target in targets.items():  # never written through a symbolic link
+        refuse_unsafe_target(target, given[kind])
     # 1-4. read, check and cite: once, for every edition
     briefing = read(config, diags, timed, corrections, on_checked)
     # 5+. each edition is a builder over the one reading. While WeasyPrint lays out the PDF,
@@ -164,9 +170,31 @@ def _write_pdf(briefing: Briefing, target: Path, diags: Diagnostics, timed: Time
                       f"list: {briefing.style.title} leaves out this kind of source", ref.path,
                       ref.line)
     written.acknowledgement = _acknowledgement_html(briefing)
-    page = timed("template", lambda: render_page(config, written))
-    layout = timed("pdf", lambda: render_pdf(page, written.notes, target, diags,
-                                             keep_notes_with_calls, image_cache))
+    # the house template (a partner's may be in the folder: bounded in time and memory)
+    template = config.styles_dir / TEMPLATE
+
+    def fill_template() -> Page:
+        given = len(written.body) + len(written.abstract) + len(written.annexes) + sum(
+            len(e.html) for e in written.references) + sum(len(h.text) for h in written.headings)
+        with guard("filling the house template", template,  # takes 10 ms for 300 pages
+                   "the template repeats or loops too much; simplify it", share=1 / 6), \
+                output_budget(given):
+            try:
+                return render_page(config, written)
+            except Exception as exc:  # the template's own code failed ({{ 1 / 0 }})?
+                failure = template_failure(exc, config.styles_dir.resolve())
+                if failure is None:
+                    raise
+                raise failure from None
+
+    page = timed("template", fill_template)
+
+    def lay_out() -> Layout:  # bounded in time and memory (limits.py)
+        with guard("the layout", config.path):
+            return render_pdf(page, written.notes, target, diags, keep_notes_with_calls,
+                              image_cache)
+
+    layout = timed("pdf", lay_out)
     result.layout, result.html, result.written = layout, page.html, written
     result.note_texts = [n.html for n in written.notes]
     result.source_keys = [e.key for e in written.references]

@@ -29,8 +29,10 @@ from typing import Any
 from . import cache, pandoc
 from .charts import is_chart
 from .crossref import is_label
-from .errors import Diagnostic
+from .errors import Diagnostic, EngineError
+from .limits import screen_markdown
 from .locate import Locator, Place
+from .pandoc import TooCostly
 from .sources import Section
 from .tree import Attr, Node, attr_of, children, stringify, table_rows
 
@@ -128,6 +130,7 @@ class Document:
     max_depth_place: Place | None = None
     problems: list[Diagnostic] = field(default_factory=list)  #: found while reading
     charts: list[tuple[Node, Place]] = field(default_factory=list)  #: ```{.chart} blocks
+    skipped: set[Path] = field(default_factory=set)  #: sections refused before or by pandoc
 
     def joined(self) -> list[Node]:
         """All sections as one list of blocks, each section in a Div of its own (no paths
@@ -166,12 +169,36 @@ def number_citations(blocks: list[Node]) -> None:
 
 
 def read_document(sections: list[Section]) -> Document:
-    """Read every section with pandoc (cached, in parallel) and locate its elements."""
-    trees = _read_all([s.text for s in sections])
+    """Read every section with pandoc (cached, in parallel) and locate its elements.
+
+    A section that would make pandoc run away (``limits.screen_markdown``), or that pandoc
+    gives up on at its heap or time limit, is reported at its place and read as empty.
+    """
+    problems: list[Diagnostic] = []
+    texts = []
+    for section in sections:
+        found = screen_markdown(section.text, section.path, section.first_line)
+        problems.extend(found)
+        texts.append("" if found else section.text)
+    trees: list[dict[str, Any]] = []
+    for section, read in zip(sections, _read_all(texts), strict=True):
+        if isinstance(read, TooCostly):
+            message = read.diagnostics[0].message
+            line = re.search(r"\(line (\d+), column (\d+)\)", message)
+            problems.append(Diagnostic("error", message, section.path,
+                                       section.first_line + int(line.group(1)) - 1 if line
+                                       else section.first_line,
+                                       int(line.group(2)) if line else None))
+        trees.append(_EMPTY if isinstance(read, TooCostly) else read)
+    skipped = {p.path for p in problems if p.path}  # read as empty: nothing to locate
     document = Document(sections=[SectionTree(s.path, t["blocks"], t["meta"], s.kind)
                                   for s, t in zip(sections, trees, strict=True)])
+    document.problems.extend(problems)
+    document.skipped = skipped
     taken: set[str] = set()
     for section, tree in zip(sections, document.sections, strict=True):
+        if section.path in skipped:
+            continue
         locator = Locator(section.path, section.text, section.first_line)
         _Collector(document, locator, taken).collect(tree.blocks)
         _footnote_labels(locator, document.problems)
@@ -193,34 +220,52 @@ def _footnote_labels(locator: Locator, problems: list[Diagnostic]) -> None:
                        f"[^{label}] or delete it", place.path, place.line, place.col))
 
 
+_EMPTY: dict[str, Any] = {"blocks": [], "meta": {}}
+
+
 def read_markdown(text: str) -> dict[str, Any]:
     """One Markdown text (report.yaml's acknowledgement) as pandoc's tree, cached."""
-    return _read_all([text])[0]
+    tree = _read_all([text])[0]
+    if isinstance(tree, TooCostly):
+        raise tree
+    return tree
 
 
-def _read_all(texts: list[str]) -> list[dict[str, Any]]:
+def _read_all(texts: list[str]) -> list[dict[str, Any] | TooCostly]:
     """Each text's tree: from the cache, or read by pandoc (the uncached ones in as many
     pandoc processes as there are processors, each reading a share of them)."""
     reader_text = (resources.files("briefing") / READER).read_text(encoding="utf-8")
     keys = [cache.digest("markdown", pandoc.pandoc_version(), reader_text, t) for t in texts]
-    found: list[dict[str, Any] | None] = [cache.get("read", k) for k in keys]
+    found: list[dict[str, Any] | TooCostly | None] = [cache.get("read", k) for k in keys]
     missing = [i for i, tree in enumerate(found) if tree is None]
     if missing:
         shares = min(len(missing), os.cpu_count() or 1)
         chunks = [missing[n::shares] for n in range(shares)]
         with ThreadPoolExecutor(max_workers=shares) as pool:
             for chunk, trees in zip(chunks, pool.map(
-                    lambda chunk: _read_several([texts[i] for i in chunk]), chunks), strict=True):
+                    lambda chunk: _read_several([texts[i] for i in chunk]), chunks),
+                    strict=True):
                 for i, tree in zip(chunk, trees, strict=True):
                     found[i] = tree
-                    cache.put("read", keys[i], tree)
+                    if not isinstance(tree, TooCostly):
+                        cache.put("read", keys[i], tree)
     return [t for t in found if t is not None]
 
 
-def _read_several(texts: list[str]) -> list[dict[str, Any]]:
-    """Several texts read by one pandoc process (``read.lua``), each as pandoc reads a file."""
-    with resources.as_file(resources.files("briefing") / READER) as reader:
-        tree = pandoc.run_json([f"--from={reader}"], json.dumps(texts, ensure_ascii=False))
+def _read_several(texts: list[str]) -> list[dict[str, Any] | TooCostly]:
+    """Several texts read by one pandoc process (``read.lua``), each as pandoc reads a file;
+    if pandoc gives up on the lot, each text again on its own, to find the one at fault."""
+    try:
+        with resources.as_file(resources.files("briefing") / READER) as reader:
+            tree = pandoc.run_json([f"--from={reader}"], json.dumps(texts, ensure_ascii=False))
+    except (TooCostly, EngineError) as exc:
+        if len(texts) > 1:
+            return [result for text in texts for result in _read_several([text])]
+        if isinstance(exc, TooCostly):  # this section's problem, reported with its path
+            return [exc]
+        # pandoc's Markdown reader fails only on a bad YAML block
+        detail = exc.diagnostics[0].message.removeprefix("pandoc failed: ")
+        return [TooCostly(f"pandoc cannot read this section: {' '.join(detail.split())}")]
     metas = tree["meta"].get("sections", {"c": []})["c"]
     return [{"blocks": div["c"][1], "meta": meta.get("c", {}) if meta.get("t") == "MetaMap"
              else {}} for div, meta in zip(tree["blocks"], metas, strict=True)]
@@ -357,7 +402,7 @@ class _Collector:
 
     def _target(self, kind: str, node: Node, ctx: _Context) -> _Context:
         target = node["c"][2][0]
-        place = self.loc.find_text(target, ctx.region, "target") if target \
+        place = self.loc.find_target(target, ctx.region) if target \
             else self.loc.last(ctx.region)
         self.doc.targets.append(TargetRecord(kind, target, stringify(node["c"][1]), place))
         self._identifier(node, place)
@@ -384,7 +429,9 @@ class _Collector:
         return ctx
 
     def _on_Span(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
-        self._identifier(node, self.loc.last(ctx.region))
+        ident = attr_of(node).id
+        place = self.loc.find_id(ident, ctx.region) if ident else self.loc.last(ctx.region)
+        self._identifier(node, place)
         return ctx
 
     def _on_CodeBlock(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
@@ -398,7 +445,9 @@ class _Collector:
         return ctx
 
     def _on_Figure(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802
-        self._identifier(node, self.loc.last(ctx.region))
+        ident = attr_of(node).id
+        self._identifier(node, self.loc.find_id(ident, ctx.region) if ident
+                         else self.loc.last(ctx.region))
         return ctx
 
     def _on_Table(self, node: Node, ctx: _Context) -> _Context:  # noqa: N802

@@ -9,15 +9,18 @@ has to be built, so a no-op rebuild stays fast.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from . import fingerprint
+from . import cache, fingerprint
 from .builders import Output
 from .config import CONFIG_NAME, load_config
 from .errors import (
@@ -134,12 +137,26 @@ class Warm:
 
     image_cache: dict[str, Any] = field(default_factory=dict)
 
+    def forget(self, changed: Iterable[Path]) -> None:
+        """Drop the decoded images of changed files: WeasyPrint's cache is keyed by URL, so an
+        image replaced under the same name would otherwise keep its old picture."""
+        urls = {path.as_uri() for path in changed}
+        for url in [u for u in self.image_cache if u.split("#", 1)[0] in urls]:
+            del self.image_cache[url]
+
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
                warm: Warm | None = None, hooks: Hooks | None = None,
                root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
     """Build one briefing's editions (``kinds``, else report.yaml's ``outputs``), reusing each
     one whose inputs did not change; only the others are written."""
+    with cache.refreshing(force):  # --force rebuilds everything, the cached readings too
+        return _run_single(source, output, force, warm, hooks, root, kinds)
+
+
+def _run_single(source: Path, output: Path | None, force: bool, warm: Warm | None,
+                hooks: Hooks | None, root: Path | None,
+                kinds: tuple[str, ...] | None) -> Outcome:
     start = time.perf_counter()
     hooks = hooks or Hooks()
     hooks.tell("starting")
@@ -232,21 +249,114 @@ def run_guarded(source: Path, output: Path | None = None, force: bool = False,
 
 # --- series -----------------------------------------------------------------------------------
 
+#: signals that mean the build process itself went wrong (a bug in an engine), not that
+#: someone or something (the kernel, out of memory) stopped it
+_CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+
+
+@dataclass
+class _Worker:
+    """One briefing of a series being built in its own process."""
+
+    source: Path
+    process: BaseProcess
+    answer: Connection  #: the outcome arrives here (nothing, if the process dies)
+    start: float
+
+
 def build_series(sources: list[Path], jobs: int, force: bool,
                  on_done: Callable[[Outcome], None], root: Path | None = None,
                  kinds: tuple[str, ...] | None = None) -> list[Outcome]:
-    """Build several briefings in parallel processes; one failure does not stop the others."""
+    """Build several briefings in parallel processes, one process per briefing.
+
+    One failure does not stop the others: not a build that fails, and not a process that
+    dies (killed by hand or for lack of memory): that briefing is reported as failed and the
+    others go on. On Ctrl-C every process is asked to stop, as the user asked, so each one
+    removes its temporary file.
+    """
+    waiting = list(sources)
+    running: list[_Worker] = []
     outcomes: list[Outcome] = []
-    workers = max(1, min(jobs, len(sources)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_guarded, source, None, force, None, None, root, kinds)
-                   for source in sources]
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            on_done(outcome)
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, jobs):
+                running.append(_start(waiting.pop(0), force, root, kinds))
+            ready = set(wait([w.answer for w in running] + [w.process.sentinel
+                                                           for w in running]))
+            for worker in [w for w in running if {w.answer, w.process.sentinel} & ready]:
+                outcome = _finish(worker)
+                running.remove(worker)
+                outcomes.append(outcome)
+                on_done(outcome)
+    finally:
+        _stop_all(running)
     order = {s: i for i, s in enumerate(sources)}
     return sorted(outcomes, key=lambda o: order[o.source])
+
+
+def _start(source: Path, force: bool, root: Path | None,
+           kinds: tuple[str, ...] | None = None) -> _Worker:
+    answer, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.Process(target=_series_worker,
+                                      args=(send, source, force, root, kinds),
+                              name=f"briefing {source}", daemon=True)
+    process.start()
+    send.close()
+    return _Worker(source, process, answer, time.perf_counter())
+
+
+def _series_worker(send: Connection, source: Path, force: bool, root: Path | None,
+                   kinds: tuple[str, ...] | None = None) -> None:
+    try:
+        send.send(run_guarded(source, None, force, None, None, root, kinds))
+    except KeyboardInterrupt:
+        pass  # stopped with the series (its temporary file is gone); the parent reports it
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # stopping already: once is enough
+        send.close()
+
+
+def _finish(worker: _Worker) -> Outcome:
+    """The worker's outcome, or a failure naming how its process ended."""
+    outcome: Outcome | None = None
+    try:
+        if worker.answer.poll():
+            outcome = worker.answer.recv()
+    except (EOFError, OSError):
+        outcome = None
+    worker.process.join()
+    worker.answer.close()
+    if outcome is not None:
+        return outcome
+    code = worker.process.exitcode or 0
+    crashed = code < 0 and -code in _CRASH_SIGNALS
+    how = (f"was stopped by signal {signal.Signals(-code).name}" if code < 0
+           else f"ended with exit code {code}")
+    message = (f"the process building this briefing {how} before it finished "
+               + ("(a crash in briefing or its engines; please report it)" if crashed else
+                  "(stopped by hand, or by the system for lack of memory?); the other "
+                  "briefings were built. Build it alone to see more"))
+    return Outcome(source=worker.source, diagnostics=[Diagnostic("error", message)],
+                   exit_code=EXIT_INTERNAL if crashed else EXIT_INPUT,
+                   seconds=time.perf_counter() - worker.start)
+
+
+def _stop_all(running: list[_Worker]) -> None:
+    """Let the processes still running stop (Ctrl-C reached them too), ask those that do not
+    (SIGINT: each removes its temporary file), and after 10 s make sure."""
+    patience = time.monotonic() + 2
+    for worker in running:
+        worker.process.join(max(0.0, patience - time.monotonic()))
+    for worker in running:
+        if worker.process.pid is not None and worker.process.is_alive():
+            os.kill(worker.process.pid, signal.SIGINT)
+    deadline = time.monotonic() + 10
+    for worker in running:
+        worker.process.join(max(0.0, deadline - time.monotonic()))
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.answer.close()
 
 
 def shared_outputs(sources: list[Path], root: Path | None = None,
@@ -271,17 +381,27 @@ def default_jobs() -> int:
 
 # --- watch ------------------------------------------------------------------------------------
 
-def watched_files(source: Path, root: Path | None = None) -> list[Path]:
-    """Everything whose change should trigger a rebuild."""
+def watched_files(source: Path, output: Path | None = None,
+                  root: Path | None = None) -> list[Path]:
+    """Everything whose change should trigger a rebuild (never the PDF being written, even
+    when ``-o`` puts it inside the report folder: that would rebuild forever)."""
+    folder = source if source.is_dir() else source.parent
     try:
         config = load_config(source, root)
-    except BriefingError:
-        folder = source if source.is_dir() else source.parent
-        return sorted(p for p in folder.rglob("*") if p.is_file())
+    except Exception:  # a broken report.yaml is the build's to report; watch the folder
+        return _tree(folder, output)
+    target = output or config.default_output()
     files = {config.path, *config.sections, *config.bibliography}
-    files.update(fingerprint.tree_files(config.folder, exclude=config.default_output().parent))
-    files.update(fingerprint.tree_files(config.styles_dir, exclude=None))
+    files.update(_tree(config.folder, target))
+    files.update(_tree(config.styles_dir, None))
     return sorted(files)
+
+
+def _tree(folder: Path, output: Path | None) -> list[Path]:
+    try:
+        return fingerprint.tree_files(folder, exclude=output)
+    except fingerprint.TooManyFiles:
+        return []
 
 
 def _snapshot(files: Iterable[Path]) -> dict[Path, tuple[float, int]]:
@@ -302,21 +422,26 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
           kinds: tuple[str, ...] | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
-    seen = _snapshot(watched_files(source, root))  # before building: edits during it count
+
+    def snapshot() -> dict[Path, tuple[float, int]]:
+        return _snapshot(watched_files(source, output, root))
+
+    seen = snapshot()  # before building: edits during it count
     on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
     while not stop():
         time.sleep(poll)
-        now = _snapshot(watched_files(source, root))
+        now = snapshot()
         if now == seen:
             continue
         while not stop():  # debounce: the author may still be typing or saving several files
             time.sleep(quiet)
-            later = _snapshot(watched_files(source, root))
+            later = snapshot()
             if later == now:
                 break
             now = later
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
         seen = now
+        warm.forget(changed)
         on_changed(changed)
         on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
 

@@ -18,8 +18,11 @@ from pathlib import Path
 
 from .errors import BriefingError, Diagnostics
 
-#: a section larger than this is not a briefing (a 20-page briefing is about 100 KB)
-MAX_SECTION_BYTES = 5 * 1024 * 1024
+#: a section larger than this is not a briefing's (a 20-page briefing is about 100 KB, the
+#: 300-page benchmark 1 MB in all); pandoc reads 2 MB in about 4 s and 150 MB
+MAX_SECTION_BYTES = 2 * 1024 * 1024
+#: all sections together (about 2,000 pages)
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,17 @@ def read_sections(paths: tuple[Path, ...]) -> list[Section]:
     """Read each file as UTF-8; report every unreadable file at once."""
     diags = Diagnostics()
     sections = []
+    total = 0
     for path in paths:
         text = read_text(path, MAX_SECTION_BYTES, diags, what="section")
         if text is not None:
             sections.append(Section(path=path, text=text))
+            total += len(text)
+            if total > MAX_DOCUMENT_BYTES:
+                diags.error(f"the sections up to this one hold more than "
+                            f"{MAX_DOCUMENT_BYTES // 2**20} MB of text (about 2,000 pages); "
+                            "a briefing this long is better split into several", path, 1)
+                break
     diags.raise_if_errors()
     return sections
 
@@ -68,7 +78,8 @@ def read_bytes(path: Path, limit: int, diags: Diagnostics, what: str = "file") -
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            diags.error(f"the {what} is not a regular file; give a text file", path)
+            diags.error(f"the {what} is not a regular file (a folder, device or pipe); give a "
+                        "file", path)
             return None
         if info.st_size > limit:
             diags.error(f"{info.st_size / 2**20:.1f} MB is too large for a {what} (the limit "
@@ -96,9 +107,12 @@ def confined(folder: Path, name: str, root: Path | None = None) -> Path:
     """
     if "\0" in name:
         raise BriefingError("is not a file name (it holds a NUL character)")
-    home = folder.resolve()
-    candidate = Path(name).expanduser() if name.startswith("~") else Path(name)
-    path = (home / candidate).resolve()
+    try:
+        home = folder.resolve()
+        candidate = Path(name).expanduser() if name.startswith("~") else Path(name)
+        path = (home / candidate).resolve()
+    except (OSError, RuntimeError) as exc:  # a loop of symbolic links, a name too long
+        raise BriefingError(f"cannot be followed ({exc}); give a plain file name") from None
     if not path.is_relative_to(home) and not (root and path.is_relative_to(root.resolve())):
         raise BriefingError(f"is outside the report folder ({home}); copy it into the folder, "
                             "or allow a wider folder with --root DIR")

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import fontpkg_pt_sans
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__
 from .config import PAPERS, Config
 from .errors import BriefingError
 from .fonts import FontFace, faces, font_dirs
+from .sandbox import BoundedSandbox
 from .writer import Written
 
 TEMPLATE = "briefing.html"
@@ -53,9 +53,7 @@ def chart_fonts() -> list[Path]:
 
 def render_page(config: Config, written: Written) -> Page:
     folder = config.styles_dir
-    env = ImmutableSandboxedEnvironment(loader=jinja2.FileSystemLoader(folder), autoescape=True,
-                                        undefined=jinja2.StrictUndefined,
-                                        keep_trailing_newline=True)
+    env = BoundedSandbox(folder)  # immutable sandbox, confined loader, bounded output
     try:
         template = env.get_template(TEMPLATE)
         html = template.render(

@@ -1,12 +1,16 @@
-"""Read what a reader sees in a PDF: text per page, links, outline, fonts (pypdf only)."""
+"""Read what a reader sees in a PDF: text per page, links, outline, fonts, embedded files."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
 
 
 def reader(path: Path) -> PdfReader:
@@ -86,4 +90,29 @@ def fonts(pdf: PdfReader) -> dict[str, bool]:
                 embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2",
                                                          "/FontFile3"))
                 found[str(font.get("/BaseFont"))] = embedded
+    return found
+
+
+def embedded_files(path: Path) -> list[str]:
+    """Every file embedded in the PDF, the way ``pdfdetach -list`` sees them (the document's
+    EmbeddedFiles and FileAttachment annotations) and, beyond it, any object of the file that
+    is a file specification, an embedded file stream or a file-attachment annotation, so
+    nothing pypdf's ``attachments`` (EmbeddedFiles only) misses is missed here."""
+    found: list[str] = []
+    if shutil.which("pdfdetach"):
+        listing = subprocess.run(["pdfdetach", "-list", str(path)], capture_output=True,
+                                 text=True, check=True).stdout
+        count = int(re.match(r"(\d+) embedded files", listing).group(1))  # type: ignore[union-attr]
+        found.extend(f"pdfdetach: {line.strip()}" for line in listing.splitlines()[1:])
+        assert len(found) == count, listing
+    pdf = PdfReader(str(path))
+    numbers = {(n, g) for g, table in pdf.xref.items() for n in table}
+    numbers |= {(n, 0) for n in pdf.xref_objStm}
+    for number, generation in sorted(numbers):
+        obj = pdf.get_object(IndirectObject(number, generation, pdf))
+        if isinstance(obj, DictionaryObject):
+            kind = (obj.get("/Type"), obj.get("/Subtype"))
+            if "/EF" in obj or kind[0] in ("/Filespec", "/EmbeddedFile") \
+                    or kind[1] == "/FileAttachment" or "/EmbeddedFiles" in obj:
+                found.append(f"object {number}: {kind}")
     return found

@@ -1,4 +1,5 @@
-"""Property-based fuzzing: random and mutated Markdown, BibTeX and YAML through check and build.
+"""Property-based fuzzing: random and mutated Markdown, BibTeX, YAML, images and templates
+through check and build.
 
 The property: only briefing's own errors ever come out (``BriefingError`` or diagnostics),
 never a crash or a traceback. CI runs a bounded number of examples; maintainers run longer with
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 
 from briefing.bibliography import parse_bibliography
 from briefing.checks import check
-from briefing.config import load_config
+from briefing.config import DEFAULT_STYLES, load_config
 from briefing.errors import BriefingError, Diagnostics
+from briefing.limits import check_image, guard, screen_markdown
 from briefing.pipeline import build
+from briefing.sandbox import template_failure
 
 settings.register_profile("ci", max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -100,5 +103,48 @@ def test_build_survives_mutated_markdown(md: str) -> None:
         build(folder, folder / "out" / "x.pdf")
     except BriefingError as exc:
         assert exc.diagnostics
+    finally:
+        shutil.rmtree(folder)
+
+
+SEED_TEMPLATE = (DEFAULT_STYLES / "briefing.html").read_text(encoding="utf-8")
+SEED_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<defs><g id="a"><rect width="1" height="1"/></g><g id="b"><use xlink:href="#a"/>'
+            '<use xlink:href="#b"/></g></defs><use xlink:href="#b"/><text>x</text></svg>')
+SEED_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                         "0000000a4944415408d763600000000200015e2b0e0b0000000049454e44ae426082")
+
+
+@given(st.one_of(st.binary(max_size=600), mutated(SEED_SVG).map(str.encode),
+                 st.binary(max_size=60).map(lambda b: SEED_PNG[:16] + b + SEED_PNG[24:])))
+def test_image_checks_survive_any_bytes(data: bytes) -> None:
+    problem = check_image(data)
+    assert problem is None or problem.message
+
+
+@given(st.one_of(mutated(SEED_MD), st.text(max_size=600),
+                 mutated("---\na: &x [1, 2]\nb: *x\n---\n\n[a [b [c]]] ^[n] | x | y |\n")))
+def test_markdown_screen_survives_any_text(md: str) -> None:
+    for problem in screen_markdown(md, Path("a.md")):
+        assert problem.severity == "error" and problem.line and problem.line >= 1
+
+
+@settings(max_examples=BUILD_EXAMPLES * 5)
+@given(mutated(SEED_TEMPLATE))
+def test_a_mutated_house_template_fails_only_as_an_input_error(template: str) -> None:
+    from briefing.templates import render_page
+    from briefing.writer import Written
+
+    folder = _folder("# One\n\nText.\n", yaml=SEED_YAML + "styles: house\n")
+    try:
+        (folder / "house").mkdir()
+        (folder / "house" / "briefing.html").write_text(template, encoding="utf-8")
+        config = load_config(folder)
+        with guard("filling the house template"):
+            render_page(config, Written(body="<p>Body</p>"))
+    except BriefingError as exc:
+        assert exc.diagnostics and exc.exit_code == 1
+    except Exception as exc:  # the pipeline reports the template's own failures at its line
+        assert template_failure(exc, (folder / "house").resolve()) is not None, exc
     finally:
         shutil.rmtree(folder)
