@@ -59,6 +59,7 @@ class Output:
     sources: int = 0  #: entries in the reference list
     note_texts: list[str] = field(default_factory=list)  #: every note's text, for "what changed"
     source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
+    copies: int = 0  #: numbered copies written (``path`` is then their list, SHA256SUMS)
 
 
 def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> int:
