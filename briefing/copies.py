@@ -131,6 +131,17 @@ class Copy:
     sha256: str
 
 
+def listed_copies(target: Path) -> tuple[int, int]:
+    """(copies, bytes in all) for a list of numbered copies; (0, the file's size) for any
+    other output."""
+    from .config import COPIES_LIST
+
+    if target.name != COPIES_LIST:
+        return 0, target.stat().st_size
+    names = [line.partition("  ")[2] for line in target.read_text("utf-8").splitlines()]
+    return len(names), sum((target.parent / n).stat().st_size for n in names)
+
+
 def copy_code(config: Config, number: int) -> str:
     """``KZ-2024-PUB/007``: the edition's code (else its name) and the copy's number."""
     code = config.edition_code or config.edition or config.folder.name

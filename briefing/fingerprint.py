@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import DEFAULT_STYLES, Config, load_config
+from .config import COPIES_LIST, DEFAULT_STYLES, Config, load_config
+from .editions import identity
 from .errors import BriefingError, Diagnostic
 
 ENGINES = ("weasyprint", "pydyf", "tinycss2", "pypandoc-binary", "bibtexparser",
@@ -73,6 +74,9 @@ def fingerprint(config: Config, output: Path, published: str = "") -> str:
     digest.update(f"briefing={__version__}\0".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     digest.update(f"\0output={output.suffix.lower()}\0published={published}".encode())
+    # which yaml and which edition, with every override: two yamls or editions sharing a
+    # folder have the same files, and must never pass for each other
+    digest.update(f"\0built-from={identity(config)}".encode())
     return digest.hexdigest()
 
 
@@ -132,22 +136,23 @@ class Inputs:
     config: Config
     target: Path
     digest: str
-    kind: str = "pdf"  #: the edition (``config.OUTPUT_KINDS``)
+    kind: str = "pdf"  #: the output kind (``config.OUTPUT_KINDS``)
 
 
-def current(source: Path, output: Path | None, root: Path | None = None) -> Inputs | None:
+def current(source: Path, output: Path | None, root: Path | None = None,
+            edition: str | None = None) -> Inputs | None:
     """Fingerprint SOURCE's PDF now (before building: an edit saved during the build counts)."""
-    found = editions(source, output, root, ("pdf",))
+    found = outputs(source, output, root, ("pdf",), edition)
     return found[0] if found else None
 
 
-def editions(source: Path, output: Path | None, root: Path | None = None,
-             kinds: tuple[str, ...] | None = None) -> list[Inputs]:
-    """Fingerprint each edition SOURCE writes (``kinds``, else report.yaml's ``outputs``), each
-    with its own file and manifest, so one is reused while another is rebuilt. Empty when the
-    config cannot be read (the build reports it)."""
+def outputs(source: Path, output: Path | None, root: Path | None = None,
+            kinds: tuple[str, ...] | None = None, edition: str | None = None) -> list[Inputs]:
+    """Fingerprint each output SOURCE (its ``edition``) writes (``kinds``, else report.yaml's
+    ``outputs``), each with its own file and manifest, so one is reused while another is
+    rebuilt. Empty when the config cannot be read (the build reports it)."""
     try:
-        config = load_config(source, root)
+        config = load_config(source, root, edition)
     except BriefingError:
         return []
     chosen = kinds or config.outputs
@@ -167,11 +172,25 @@ def reusable(inputs: Inputs) -> Summary | None:
     try:
         saved = json.loads(manifest.read_text(encoding="utf-8"))
         if (saved["fingerprint"] != inputs.digest
-                or saved["output_sha256"] != _file_sha(inputs.target)):
+                or saved.get("built_from") != identity(inputs.config)
+                or saved["output_sha256"] != _file_sha(inputs.target)
+                or not _copies_intact(inputs.target)):
             return None
         return Summary(**saved["summary"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _copies_intact(target: Path) -> bool:
+    """Numbered copies (their list is the target): every copy on disk is the one listed."""
+    if target.name != COPIES_LIST:
+        return True
+    for line in target.read_text(encoding="utf-8").splitlines():
+        sha, _, name = line.partition("  ")
+        copy = target.parent / name
+        if not copy.is_file() or _file_sha(copy) != sha:
+            return False
+    return True
 
 
 def previous(output: Path) -> Summary | None:
@@ -187,7 +206,7 @@ def remember(inputs: Inputs, summary: Summary) -> None:
     manifest = _manifest_path(inputs.target)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     data = {"fingerprint": inputs.digest, "output_sha256": _file_sha(inputs.target),
-            "summary": asdict(summary)}
+            "built_from": identity(inputs.config), "summary": asdict(summary)}
     tmp = manifest.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     tmp.replace(manifest)

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import fingerprint
 from .builders import Output
+from .copies import listed_copies
 from .config import CONFIG_NAME, load_config
 from .errors import (
     EXIT_INPUT,
@@ -47,7 +48,8 @@ class Outcome:
     change: str | None = None  #: "changed: pages 7 → 8; …" after a rebuild
     exit_code: int = EXIT_OK
     internal: str | None = None  #: a bug's one-line description
-    outputs: list[Output] = field(default_factory=list)  #: each edition, written or reused
+    outputs: list[Output] = field(default_factory=list)  #: each output, written or reused
+    edition: str | None = None  #: the edition of report.yaml built (editions.py)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -55,7 +57,8 @@ class Outcome:
 
     @property
     def name(self) -> str:
-        return display_name(self.source)
+        name = display_name(self.source)
+        return f"{name} ({self.edition})" if self.edition else name
 
 
 def display_name(source: Path) -> str:
@@ -137,13 +140,23 @@ class Warm:
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
                warm: Warm | None = None, hooks: Hooks | None = None,
-               root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
-    """Build one briefing's editions (``kinds``, else report.yaml's ``outputs``), reusing each
-    one whose inputs did not change; only the others are written."""
+               root: Path | None = None, kinds: tuple[str, ...] | None = None,
+               edition: str | None = None) -> Outcome:
+    """Build one briefing's outputs (``kinds``, else report.yaml's ``outputs``), reusing each
+    one whose inputs did not change; only the others are written. ``edition``: which of
+    report.yaml's editions."""
+    outcome = _run_single(source, output, force, warm, hooks, root, kinds, edition)
+    outcome.edition = edition
+    return outcome
+
+
+def _run_single(source: Path, output: Path | None, force: bool, warm: Warm | None,
+                hooks: Hooks | None, root: Path | None, kinds: tuple[str, ...] | None,
+                edition: str | None) -> Outcome:
     start = time.perf_counter()
     hooks = hooks or Hooks()
     hooks.tell("starting")
-    inputs = fingerprint.editions(source, output, root, kinds)
+    inputs = fingerprint.outputs(source, output, root, kinds, edition)
     saved = {i.kind: fingerprint.reusable(i) for i in inputs} if not force else {}
     stale = [i for i in inputs if saved.get(i.kind) is None]
     if inputs and not stale:
@@ -164,7 +177,7 @@ def run_single(source: Path, output: Path | None = None, force: bool = False,
             result = build(source, first, image_cache=warm.image_cache if warm else None,
                            on_checked=checked, root=root,
                            kinds=[i.kind for i in stale] if inputs else kinds,
-                           published=[i.kind for i in inputs] or kinds)
+                           published=[i.kind for i in inputs] or kinds, edition=edition)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
                        seconds=time.perf_counter() - start,
@@ -207,9 +220,10 @@ def _reused_outputs(inputs: list[fingerprint.Inputs],
     for i in inputs:
         summary = saved.get(i.kind)
         if summary is not None:
-            outputs.append(Output(i.kind, i.target, reused=True, size=i.target.stat().st_size,
+            copies, size = listed_copies(i.target)
+            outputs.append(Output(i.kind, i.target, reused=True, size=size,
                                   pages=summary.pages, notes=len(summary.notes),
-                                  sources=len(summary.sources)))
+                                  sources=len(summary.sources), copies=copies))
     return outputs
 
 
@@ -220,45 +234,52 @@ def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
 
 def run_guarded(source: Path, output: Path | None = None, force: bool = False,
                 warm: Warm | None = None, hooks: Hooks | None = None,
-                root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
+                root: Path | None = None, kinds: tuple[str, ...] | None = None,
+                edition: str | None = None) -> Outcome:
     """:func:`run_single`, with a bug turned into an outcome (for workers and watch)."""
     try:
-        return run_single(source, output, force, warm, hooks, root, kinds)
+        return run_single(source, output, force, warm, hooks, root, kinds, edition)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
-                       else f"{type(exc).__name__}: {exc}")
+                       else f"{type(exc).__name__}: {exc}", edition=edition)
 
 
 # --- series -----------------------------------------------------------------------------------
 
 def build_series(sources: list[Path], jobs: int, force: bool,
                  on_done: Callable[[Outcome], None], root: Path | None = None,
-                 kinds: tuple[str, ...] | None = None) -> list[Outcome]:
-    """Build several briefings in parallel processes; one failure does not stop the others."""
+                 kinds: tuple[str, ...] | None = None,
+                 editions: list[str | None] | None = None) -> list[Outcome]:
+    """Build several briefings (or editions of one: ``editions`` goes with ``sources``) in
+    parallel processes; one failure does not stop the others."""
     outcomes: list[Outcome] = []
+    editions = editions or [None] * len(sources)
     workers = max(1, min(jobs, len(sources)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_guarded, source, None, force, None, None, root, kinds)
-                   for source in sources]
+        futures = [pool.submit(run_guarded, source, None, force, None, None, root, kinds,
+                               edition) for source, edition in zip(sources, editions,
+                                                                   strict=True)]
         for future in as_completed(futures):
             outcome = future.result()
             outcomes.append(outcome)
             on_done(outcome)
-    order = {s: i for i, s in enumerate(sources)}
-    return sorted(outcomes, key=lambda o: order[o.source])
+    order = {job: i for i, job in enumerate(zip(sources, editions, strict=True))}
+    return sorted(outcomes, key=lambda o: order[(o.source, o.edition)])
 
 
 def shared_outputs(sources: list[Path], root: Path | None = None,
+                   editions: list[str | None] | None = None,
                    ) -> list[tuple[Path, list[Path]]]:
-    """PDFs that two or more sources of a series would write (``build/<folder name>.pdf``).
+    """PDFs that two or more sources (or editions) of a series would write
+    (``build/<folder name>.pdf``).
 
     Sources whose report.yaml cannot be read are left to the build, which reports them.
     """
     targets: dict[Path, list[Path]] = {}
-    for source in sources:
+    for source, edition in zip(sources, editions or [None] * len(sources), strict=True):
         try:
-            target = load_config(source, root).default_output()
+            target = load_config(source, root, edition).output_for("pdf")
         except BriefingError:
             continue
         targets.setdefault(target, []).append(source)
@@ -299,11 +320,12 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
           on_built: Callable[[Outcome], None], poll: float = 0.25, quiet: float = 0.5,
           stop: Callable[[], bool] = lambda: False, warm: Warm | None = None,
           hooks: Hooks | None = None, root: Path | None = None,
-          kinds: tuple[str, ...] | None = None) -> None:
+          kinds: tuple[str, ...] | None = None, edition: str | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
     seen = _snapshot(watched_files(source, root))  # before building: edits during it count
-    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
+    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds,
+                         edition=edition))
     while not stop():
         time.sleep(poll)
         now = _snapshot(watched_files(source, root))
@@ -318,7 +340,8 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
         changed = sorted(p for p in set(now) | set(seen) if now.get(p) != seen.get(p))
         seen = now
         on_changed(changed)
-        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
+        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds,
+                             edition=edition))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

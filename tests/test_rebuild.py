@@ -79,8 +79,8 @@ def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> 
     assert [p.split()[0] for p in progress] == ["[1/3]", "[2/3]", "[3/3]"]
     assert {p.split()[1].rstrip(":") for p in progress} == {"kz", "kg", "tj"}
     table = out[out.index(next(x for x in out if x.startswith("briefing "))):]
-    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "warnings",
-                                "seconds"]
+    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "size",
+                                "warnings", "seconds"]
     assert table[2].split()[:6] == ["kz", "built", "4", "1", "1", "1"]  # 1: uncited entry
     assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "1"]
     assert table[4].split()[:2] == ["tj", "FAILED"]

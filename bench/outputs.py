@@ -1,6 +1,6 @@
 """What the web and Word editions add to a build of the default briefing.
 
-    .venv/bin/python bench/editions.py [RUNS]
+    .venv/bin/python bench/outputs.py [RUNS]
 
 Each run is a fresh process (``python -c`` calling ``pipeline.build``), cold (an empty cache:
 pandoc reads every section, citeproc runs, the web fonts are subset) or warm (the cache of a

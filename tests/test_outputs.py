@@ -91,7 +91,7 @@ def test_to_and_output_choose_the_editions(tmp_path: Path,
     assert "'pdf,epub': choose from pdf, html, docx" in capsys.readouterr().err
 
 
-def test_a_series_lists_a_row_per_edition(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_a_series_lists_a_row_per_output(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("kz", "kg"):
@@ -101,12 +101,12 @@ def test_a_series_lists_a_row_per_edition(tmp_path: Path, capsys: pytest.Capture
     assert [row.split()[:3] for row in table[2:6]] == [
         ["kz", "pdf", "built"], ["kz", "html", "built"],
         ["kg", "pdf", "built"], ["kg", "html", "built"]]
-    assert table[0].split() == ["briefing", "edition", "result", "pages", "notes", "sources",
-                                "warnings", "seconds"]
+    assert table[0].split() == ["briefing", "output", "result", "pages", "notes", "sources",
+                                "size", "warnings", "seconds"]
     assert table[-1] == "2 of 2 briefings built"
 
 
-def test_the_acknowledgement_is_in_every_edition(tmp_path: Path) -> None:
+def test_the_acknowledgement_is_in_every_output(tmp_path: Path) -> None:
     folder = _brief(tmp_path, "acknowledgement: Made possible by the *Fund*.\n")
     outcome = run_single(folder, tmp_path / "out" / "b.pdf", kinds=("pdf", "html", "docx"))
     assert outcome.exit_code == 0, outcome.diagnostics
