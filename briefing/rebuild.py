@@ -19,8 +19,8 @@ from typing import Any
 
 from . import fingerprint
 from .builders import Output
-from .copies import listed_copies
 from .config import CONFIG_NAME, load_config
+from .copies import listed_copies
 from .errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,

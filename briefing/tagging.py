@@ -243,6 +243,8 @@ def _build(box: Any, parent: pydyf.Dictionary, page: _Page) -> None:
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
     if _is_artifact(box):
+        if parent["S"] == "/Link":  # a contents entry's dot leader: drawn as an artifact,
+            _annotations(box, parent, page)  # but its part of the link's area is the link's
         return
     if isinstance(box, boxes.TextBox):
         kid = page.tags.pop(box, None)
@@ -251,8 +253,14 @@ def _build(box: Any, parent: pydyf.Dictionary, page: _Page) -> None:
         return
     tag = _tag(box, parent)
     if tag is None or page.state.owners.get(parent.number) == _key(box):
-        _children(box, parent, page)
-        return
+        # a link's inner boxes (a span, the ::after of a contents entry) carry a link
+        # annotation of their own: it belongs to the enclosing Link
+        if getattr(box, "link_annotation", None) and parent["S"] != "/Link":
+            tag = "Link"
+        else:
+            _annotations(box, parent, page)
+            _children(box, parent, page)
+            return
     element, new = _element_for(box, tag, parent, page)
     if new:
         _describe(box, element, page)
