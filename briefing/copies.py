@@ -111,10 +111,19 @@ def _yaml_rows(path: Path, text: str, diags: Diagnostics) -> list[tuple[int, str
     return out
 
 
+#: Cyrillic letters in file names, transliterated (Russian, Ukrainian, Kazakh letters)
+_CYRILLIC = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґәғқңөұүһ",
+    "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i i ye g a g "
+    "q n o u u h".split(), strict=True))
+
+
 def slug(text: str) -> str:
     """A file-name-safe form of a recipient's name (ASCII letters and digits)."""
     import unicodedata
 
+    text = "".join(_CYRILLIC.get(c, c) if c.islower() else
+                   _CYRILLIC.get(c.lower(), c).capitalize() for c in text)
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:40] or "recipient"
 

@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import re
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -328,7 +329,10 @@ def write_pdf(document: Document, target: Path, options: PdfOptions) -> None:
                        created=when, modified=when, description=f"source: {name}")
             for name, path in options.attachments]
     document.metadata = BriefingMetadata.of(document.metadata, options)
-    with tagging(options.tagged), atomic_target(target) as tmp:
+    with tagging(options.tagged), atomic_target(target) as tmp, warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it
+        # (pdf/__init__.py: files(__package__) / 'sRGB2014.icc').open('rb')
+        warnings.simplefilter("ignore", ResourceWarning)
         document.write_pdf(tmp, finisher=open_with_title_and_outline, pdf_variant=variant,
                            pdf_tags=options.tagged, **extra)
 

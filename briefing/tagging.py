@@ -104,6 +104,8 @@ def _is_artifact(box: Any) -> bool:
     if ARTIFACT_CLASSES & _classes(box) and getattr(box, "element_tag", "") == \
             getattr(getattr(box, "element", None), "tag", None):
         return True
+    if getattr(box, "element_tag", "") == "tfoot" and "rule" in _classes(box):
+        return True  # the engine's empty footer row (pdf.prepare_tables): no content
     element = getattr(box, "element", None)
     return (isinstance(box, boxes.ReplacedBox) and element is not None
             and getattr(box, "element_tag", "") == "img" and element.get("alt") == "")
