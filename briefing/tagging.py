@@ -65,6 +65,7 @@ class _State:
     #: element number -> the HTML element (and pseudo-element) it was made for: WeasyPrint's
     #: anonymous boxes carry their parent's element, and add nothing to the tree
     owners: dict[int, tuple[int, str]] = field(default_factory=dict)
+    created: list[pydyf.Dictionary] = field(default_factory=list)  #: every element made
 
 
 @dataclass
@@ -191,6 +192,7 @@ def _new(page: _Page, tag: str, parent: pydyf.Dictionary) -> pydyf.Dictionary:
     element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{tag}", "K": pydyf.Array(),
                                 "Pg": page.ref, "P": parent.reference})
     page.pdf.add_object(element)
+    page.state.created.append(element)
     return element
 
 
@@ -452,6 +454,9 @@ def _finish(pdf: Any) -> None:
         pdf.add_object(tree)
         root["IDTree"] = tree.reference
     root["RoleMap"] = pydyf.Dictionary({k: f"/{v}" for k, v in ROLE_MAP.items()})
+    for element in state.created:  # /Pg only where content items need it (bytes: size)
+        if not any(isinstance(k, int) for k in element["K"]):
+            del element["Pg"]
 
 
 def _move_after(pdf: Any, note: pydyf.Dictionary, reference: pydyf.Dictionary) -> None:
