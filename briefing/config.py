@@ -550,9 +550,9 @@ IGNORED = (
 )
 _BY_NAME = {key.name: key for key in KEYS}
 #: every key report.yaml may hold
-KNOWN_KEYS = frozenset(_BY_NAME)
+KNOWN_KEYS = frozenset(_BY_NAME) | {EDITIONS_KEY}
 #: one name per setting (an alias such as table-of-contents for toc is left out)
-MAIN_KEYS = frozenset({key.attr: key.name for key in reversed(KEYS)}.values())
+MAIN_KEYS = frozenset({key.attr: key.name for key in reversed(KEYS)}.values()) | {EDITIONS_KEY}
 
 
 def find_config(source: Path) -> Path:

@@ -349,13 +349,13 @@ def _annotations(box: Any, element: pydyf.Dictionary, page: _Page) -> None:
         annotation = getattr(box, name, None)
         if not annotation:
             continue
+        # a direct object: an indirect one costs an xref entry and an offset per link
         objr = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference, "Pg": page.ref})
-        page.pdf.add_object(objr)
         holder = element
         if name == "widget_annotation":
             holder = _new(page, "Form", element)
             element["K"].append(holder.reference)
-        holder["K"].append(objr.reference)
+        holder["K"].append(objr)
         page.annotations.append((holder.reference, annotation))
 
 
@@ -454,9 +454,14 @@ def _finish(pdf: Any) -> None:
         pdf.add_object(tree)
         root["IDTree"] = tree.reference
     root["RoleMap"] = pydyf.Dictionary({k: f"/{v}" for k, v in ROLE_MAP.items()})
-    for element in state.created:  # /Pg only where content items need it (bytes: size)
+    for element in state.created:  # what can be left out is (bytes: docs/design.md)
+        del element["Type"]  # optional for structure elements
         if not any(isinstance(k, int) for k in element["K"]):
-            del element["Pg"]
+            del element["Pg"]  # needed only for the element's own content items
+            continue
+        for kid in element["K"]:  # a link's OBJR on its element's page inherits its /Pg
+            if isinstance(kid, pydyf.Dictionary) and kid.get("Pg") == element["Pg"]:
+                del kid["Pg"]
 
 
 def _move_after(pdf: Any, note: pydyf.Dictionary, reference: pydyf.Dictionary) -> None:

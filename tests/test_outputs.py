@@ -43,7 +43,7 @@ def test_report_yaml_outputs_are_written_and_listed(
     assert main(["brief", "-q"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert re.fullmatch(r"build/brief\.pdf: built in \d+\.\d s: \d+ pages, 1 notes, 1 sources, "
-                        r"0 warnings", lines[0])
+                        r"\d+ KB, 0 warnings", lines[0])
     assert re.fullmatch(r"build/brief\.html: written in [\d.]+ s: web page, 1 notes, 1 "
                         r"sources, \d+ KB", lines[1])
     assert re.fullmatch(r"build/brief\.docx: written in [\d.]+ s: Word file, 1 footnotes, 1 "
