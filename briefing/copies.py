@@ -18,7 +18,10 @@ import csv
 import hashlib
 import html
 import io
+import multiprocessing
+import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -157,15 +160,53 @@ def copy_code(config: Config, number: int) -> str:
     return f"{code}/{number:03d}"
 
 
+#: processes writing copies at once (the layout is shared with them by forking)
+COPY_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
 def write_copies(document: Any, config: Config, target: Path,
                  diags: Diagnostics) -> list[Copy]:
     """One PDF per recipient into ``target``'s folder, then the list of them (``target``).
 
     The layout is shared: each copy's stamp (the cover's "Prepared for", the footer's copy
     number) is laid out on its own and grafted onto the pages before the document is written
-    again. Images are restored between writes, since WeasyPrint 70 replaces an image's data
-    with its down-sampled copy when writing (a second write would down-sample that again).
+    again. Copies are written in parallel by forked processes, which inherit the laid-out
+    document (only when this process runs no other thread: a fork copies no thread, and a
+    lock one held would never be released); else one after another.
     """
+    numbered = list(enumerate(config.recipients, start=1))
+    workers = min(COPY_WORKERS, len(numbered))
+    if workers > 1 and threading.active_count() == 1 and \
+            "fork" in multiprocessing.get_all_start_methods():
+        global _SHARED
+        _SHARED = (document, config, target)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                chunks = pool.map(_write_share, [numbered[i::workers] for i in range(workers)])
+        finally:
+            _SHARED = None
+        made = sorted((c for chunk in chunks for c in chunk), key=lambda c: c.number)
+    else:
+        made = _write_some(document, config, target, numbered)
+    _write_lists(made, config, target)
+    return made
+
+
+_SHARED: tuple[Any, Config, Path] | None = None
+
+
+def _write_share(numbered: list[tuple[int, tuple[str, str]]]) -> list[Copy]:
+    """In a forked worker: write these copies from the inherited layout."""
+    assert _SHARED is not None
+    document, config, target = _SHARED
+    return _write_some(document, config, target, numbered)
+
+
+def _write_some(document: Any, config: Config, target: Path,
+                numbered: list[tuple[int, tuple[str, str]]]) -> list[Copy]:
+    """Write the copies ``numbered`` names. Images are restored between writes, since
+    WeasyPrint 70 replaces an image's data with its down-sampled copy when writing (a second
+    write would down-sample and compress that again)."""
     from .editions import pdf_options
     from .pdf import write_pdf
 
@@ -176,7 +217,7 @@ def write_copies(document: Any, config: Config, target: Path,
     total = len(config.recipients)
     made = []
     try:
-        for number, (name, organisation) in enumerate(config.recipients, start=1):
+        for number, (name, organisation) in numbered:
             stamp = _stamp(config, document, number, total, name, organisation)
             for index, page in enumerate(document.pages):
                 grafted = stamp.pages[min(index, 1)]._page_box.children
@@ -195,7 +236,6 @@ def write_copies(document: Any, config: Config, target: Path,
     finally:
         for page, children in zip(document.pages, pages, strict=True):
             page._page_box.children = children
-    _write_lists(made, config, target)
     return made
 
 
