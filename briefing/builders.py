@@ -11,14 +11,10 @@ citeproc tree, a note reads the same in all three.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .corrections import ALL
@@ -59,36 +55,7 @@ class Output:
     sources: int = 0  #: entries in the reference list
     note_texts: list[str] = field(default_factory=list)  #: every note's text, for "what changed"
     source_keys: list[str] = field(default_factory=list)  #: the reference list's keys
-
-
-def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> int:
-    """Write ``target`` through a temporary file, so a failed build leaves the previous file
-    as it was. Returns the size written."""
-    with atomic_target(target) as tmp, open(tmp, "wb") as out:
-        write(out)
-    return target.stat().st_size
-
-
-@contextmanager
-def atomic_target(target: Path) -> Iterator[Path]:
-    """A temporary file beside ``target`` to write (by us or by pandoc), renamed into place
-    when the block ends without an error and removed when it does not."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would keep a page from being served
-    try:
-        yield Path(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    copies: int = 0  #: numbered copies written (``path`` is then their list, SHA256SUMS)
 
 
 #: image types an edition embeds, by suffix

@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--to", metavar="KINDS", type=_kinds,
                         help="editions to write, comma-separated: pdf, html (a web page), "
                              "docx (Word); default: report.yaml's outputs, else pdf")
+    parser.add_argument("--edition", metavar="NAMES", type=_names,
+                        help="editions of report.yaml to build, comma-separated (default: "
+                             "all of them, in parallel)")
     parser.add_argument("--root", type=Path, metavar="DIR",
                         help="files report.yaml names may also be anywhere under DIR "
                              "(default: only inside the report folder)")
@@ -104,6 +107,10 @@ def _kinds(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(f"'{text}': choose from {', '.join(OUTPUT_KINDS)} "
                                          "(for example --to pdf,html,docx)")
     return kinds
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,11 +202,18 @@ def _chosen_kinds(args: argparse.Namespace) -> tuple[str, ...] | None:
 def _run(sources: list[Path], args: argparse.Namespace, display: Display) -> int:
     if args.check:
         return _check(sources, args)
+    from .editions import jobs
+
+    todo = jobs(sources, args.edition, args.root)  # each source's editions, or the source
+    if len(todo) > 1 and (args.output or args.watch):
+        raise UsageError(f"-o and --watch take one edition; {display_name(sources[0])} has "
+                         f"{len(todo)} ({', '.join(str(j.edition) for j in todo)}): choose "
+                         "one with --edition NAME")
     if args.watch:
-        return _watch(sources[0], args, display)
-    if len(sources) > 1:
-        return _series(sources, args, display)
-    return _single(sources[0], args, display)
+        return _watch(todo[0].source, args, display, todo[0].edition)
+    if len(todo) > 1:
+        return _series([j.source for j in todo], args, display, [j.edition for j in todo])
+    return _single(todo[0].source, args, display, todo[0].edition)
 
 
 def _bug_report(exc: BaseException, sources: list[Path]) -> str:
@@ -268,17 +282,19 @@ def _check(sources: list[Path], args: argparse.Namespace) -> int:
     return worst
 
 
-def _single(source: Path, args: argparse.Namespace, display: Display) -> int:
+def _single(source: Path, args: argparse.Namespace, display: Display,
+            edition: str | None = None) -> int:
     printer = _Printer(args, display)
     display.begin(display_name(source))
     outcome = run_single(source, args.output, force=args.force, hooks=printer.hooks(),
-                         root=args.root, kinds=_chosen_kinds(args))
+                         root=args.root, kinds=_chosen_kinds(args), edition=edition)
     printer.outcome(outcome, args.output)
     return exit_code([outcome], args.strict)
 
 
-def _series(sources: list[Path], args: argparse.Namespace, display: Display) -> int:
-    clashes = shared_outputs(sources, args.root)
+def _series(sources: list[Path], args: argparse.Namespace, display: Display,
+            editions: list[str | None] | None = None) -> int:
+    clashes = shared_outputs(sources, args.root, editions)
     if clashes:
         raise UsageError([Diagnostic("error", f"{', '.join(display_name(s) for s in names)} "
                                               f"would all write {shown(target)}; build them one "
@@ -295,7 +311,7 @@ def _series(sources: list[Path], args: argparse.Namespace, display: Display) -> 
         display.series(done[0], len(sources))
 
     outcomes = build_series(sources, args.jobs, args.force, finished, args.root,
-                            _chosen_kinds(args))
+                            _chosen_kinds(args), editions)
     display.end()
     for outcome in outcomes:
         _series_problems(outcome, args)
@@ -314,7 +330,8 @@ def _series_problems(outcome: Outcome, args: argparse.Namespace) -> None:
             print(f"internal error: {outcome.internal}", file=sys.stderr)
 
 
-def _watch(source: Path, args: argparse.Namespace, display: Display) -> int:
+def _watch(source: Path, args: argparse.Namespace, display: Display,
+           edition: str | None = None) -> int:
     print(f"briefing: watching {source} (Ctrl-C stops)", flush=True)
     printer = _Printer(args, display)
     display.begin(display_name(source))
@@ -329,7 +346,7 @@ def _watch(source: Path, args: argparse.Namespace, display: Display) -> int:
         sys.stdout.flush()
 
     watch(source, args.output, on_changed=changed, on_built=built, hooks=printer.hooks(),
-          root=args.root, kinds=_chosen_kinds(args))
+          root=args.root, kinds=_chosen_kinds(args), edition=edition)
     return EXIT_OK
 
 

@@ -35,33 +35,43 @@ DEFAULT_CSL = "chicago-notes-bibliography"
 #: the folder, under the current directory, every output goes to unless -o says otherwise
 BUILD_DIR = "build"
 MAX_YAML_BYTES = 256 * 1024
-#: the editions briefing can write, each with its file suffix (``outputs:`` and ``--to``)
+#: the list of an edition's numbered copies and their checksums, in the copies' folder
+COPIES_LIST = "SHA256SUMS"
+#: the output kinds briefing can write, each with its file suffix (``outputs:`` and ``--to``)
 OUTPUT_KINDS = {"pdf": ".pdf", "html": ".html", "docx": ".docx"}
 
 #: words the house style prints, by language; report.yaml can override the two titles
 LABELS = {
-    "en": {"contents": "Contents", "sources": "Sources", "page": "Page", "of": "of",
+    "en": {"prepared_for": "Prepared for", "copy": "Copy",
+           "contents": "Contents", "sources": "Sources", "page": "Page", "of": "of",
            "abstract": "Summary",
            "page_short": "p.", "figures": "Figures", "tables": "Tables"},
-    "ru": {"contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из",
+    "ru": {"prepared_for": "Подготовлено для", "copy": "Экземпляр",
+           "contents": "Содержание", "sources": "Источники", "page": "Страница", "of": "из",
            "abstract": "Резюме",
            "page_short": "с.", "figures": "Рисунки", "tables": "Таблицы"},
-    "kk": {"contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/",
+    "kk": {"prepared_for": "Алушы:", "copy": "Дана",
+           "contents": "Мазмұны", "sources": "Дереккөздер", "page": "Бет", "of": "/",
            "abstract": "Түйіндеме",
            "page_short": "б.", "figures": "Суреттер", "tables": "Кестелер"},
-    "uk": {"contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з",
+    "uk": {"prepared_for": "Підготовлено для", "copy": "Примірник",
+           "contents": "Зміст", "sources": "Джерела", "page": "Сторінка", "of": "з",
            "abstract": "Резюме",
            "page_short": "с.", "figures": "Рисунки", "tables": "Таблиці"},
-    "de": {"contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von",
+    "de": {"prepared_for": "Erstellt für", "copy": "Exemplar",
+           "contents": "Inhalt", "sources": "Quellen", "page": "Seite", "of": "von",
            "abstract": "Zusammenfassung",
            "page_short": "S.", "figures": "Abbildungen", "tables": "Tabellen"},
-    "fr": {"contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur",
+    "fr": {"prepared_for": "Préparé pour", "copy": "Exemplaire",
+           "contents": "Sommaire", "sources": "Sources", "page": "Page", "of": "sur",
            "abstract": "Résumé",
            "page_short": "p.", "figures": "Figures", "tables": "Tableaux"},
-    "nl": {"contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van",
+    "nl": {"prepared_for": "Opgesteld voor", "copy": "Exemplaar",
+           "contents": "Inhoud", "sources": "Bronnen", "page": "Pagina", "of": "van",
            "abstract": "Samenvatting",
            "page_short": "p.", "figures": "Figuren", "tables": "Tabellen"},
-    "es": {"contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de",
+    "es": {"prepared_for": "Preparado para", "copy": "Ejemplar",
+           "contents": "Índice", "sources": "Fuentes", "page": "Página", "of": "de",
            "abstract": "Resumen",
            "page_short": "p.", "figures": "Figuras", "tables": "Tablas"},
 }
@@ -115,7 +125,19 @@ class Config:
     donors: tuple[tuple[str, Path | None], ...] = ()  #: (name, logo) for the back cover
     disclaimer: str = ""  #: "The contents are the sole responsibility of …"
     outputs: tuple[str, ...] = ("pdf",)  #: the editions to write (OUTPUT_KINDS), in order
-    acknowledgement: str = ""  #: Markdown: the donor acknowledgement, on every edition
+    acknowledgement: str = ""  #: Markdown: the donor acknowledgement, in every output
+    # --- distribution (editions.py, copies.py) ---
+    edition: str = ""  #: the edition this config is for ("" when report.yaml has none)
+    editions: tuple[str, ...] = ()  #: every edition report.yaml defines, in order
+    pdf_standard: str = "pdf/ua-1"  #: "pdf/ua-1", "pdf/a-2a", "pdf/a-3a" or "none"
+    attach_sources: bool = False  #: PDF/A-3: the Markdown, .bib and yaml attached
+    image_dpi: int | None = None  #: images above this resolution are down-sampled
+    jpeg_quality: int | None = None  #: JPEG quality of the PDF's images (1-95)
+    marking: str = ""  #: "DRAFT — not for distribution": a band on every page, on the cover
+    watermark: str = ""  #: "DRAFT": printed diagonally across every page
+    edition_code: str = ""  #: "KZ-2024-PUB": in the footer and the PDF's metadata
+    distribution: Path | None = None  #: recipients (CSV or yaml): one numbered copy each
+    recipients: tuple[tuple[str, str], ...] = ()  #: (name, organisation) from distribution
     lines: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml line
     cols: dict[str, int] = field(default_factory=dict, compare=False)  #: key -> yaml column
     notes: tuple[Diagnostic, ...] = field(default=(), compare=False)  #: accepted, with a note
@@ -142,13 +164,20 @@ class Config:
     def default_output(self) -> Path:
         """``build/<report folder name>.pdf`` under the current directory; for a yaml not
         named report.yaml (several briefings in one folder: kz.yaml, kg.yaml),
-        ``build/<yaml name>.pdf``."""
+        ``build/<yaml name>.pdf``; an edition's is ``build/<name>-<edition>.pdf``."""
         stem = self.folder.name if self.path.name == CONFIG_NAME else self.path.stem
+        if self.edition:
+            stem = f"{stem}-{self.edition}"
         return Path.cwd() / BUILD_DIR / f"{stem}.pdf"
 
     def output_for(self, kind: str, output: Path | None = None) -> Path:
-        """Where edition ``kind`` goes: beside ``output`` (or the default PDF), same stem."""
-        return (output or self.default_output()).with_suffix(OUTPUT_KINDS[kind])
+        """Where output ``kind`` goes: beside ``output`` (or the default PDF), same stem. An
+        edition with a distribution list writes its PDFs into a folder of that stem, with
+        their checksums in ``SHA256SUMS`` (the file its reuse record follows)."""
+        path = (output or self.default_output()).with_suffix(OUTPUT_KINDS[kind])
+        if kind == "pdf" and self.recipients:
+            return path.with_suffix("") / COPIES_LIST
+        return path
 
     def targets(self, kinds: tuple[str, ...], output: Path | None = None) -> dict[str, Path]:
         """Each edition's file, beside ``output`` with its own suffix. An ``output`` that is
@@ -373,6 +402,41 @@ def _ignored(value: Any, ctx: _Context) -> None:
     return None
 
 
+#: report.yaml's names of the PDF standards (``pdf.STANDARDS``)
+STANDARDS = {"ua-1": "pdf/ua-1", "a-2a": "pdf/a-2a", "a-3a": "pdf/a-3a", "none": "none"}
+
+
+def _standard(value: Any, ctx: _Context) -> str | None:
+    name = str(value).strip().lower().removeprefix("pdf/").removeprefix("pdf")
+    if value is False:
+        name = "none"
+    if name in STANDARDS:
+        return STANDARDS[name]
+    ctx.error(f"'pdf-standard' must be ua-1 (tagged, the default), a-2a or a-3a (archival "
+              f"and tagged) or none (untagged), not {value!r}")
+    return None
+
+
+def _number(low: int, high: int, what: str) -> Validator:
+    def validate(value: Any, ctx: _Context) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+            return value
+        ctx.error(f"'{ctx.key}' must be {what} from {low} to {high}, not {value!r}")
+        return None
+    return validate
+
+
+def _distribution(value: Any, ctx: _Context) -> Path | None:
+    name = _text(value, ctx)
+    if name is None:
+        return None
+    if not name.lower().endswith((".csv", ".yaml", ".yml")):
+        ctx.error(f"'distribution' names a list of recipients: a .csv or .yaml file in the "
+                  f"folder (name, organisation), not '{name}'")
+        return None
+    return ctx.file(name)
+
+
 KEYS: tuple[Key, ...] = (
     Key("title", "title", _text, "shown on the cover and in the PDF metadata (required)"),
     Key("subtitle", "subtitle", _text, "shown under the title"),
@@ -453,7 +517,27 @@ KEYS: tuple[Key, ...] = (
         "end of the PDF", pandoc=False),
     Key("funding", "acknowledgement", _abstract, "the same as acknowledgement (Quarto's name)",
         pandoc=False),
+    Key("pdf-standard", "pdf_standard", _standard, "ua-1 (tagged, accessible: the default), "
+        "a-2a or a-3a (archival PDF/A, tagged), none (untagged)", pandoc=False),
+    Key("attach-sources", "attach_sources", _bool, "with pdf-standard: a-3a, attach the "
+        "Markdown, the .bib files and the yaml to the PDF (default false)", pandoc=False),
+    Key("image-dpi", "image_dpi", _number(72, 1200, "a resolution in dots per inch"),
+        "down-sample images above this resolution (150 for e-mail, 300 for print)",
+        pandoc=False),
+    Key("jpeg-quality", "jpeg_quality", _number(1, 95, "a JPEG quality"), "JPEG quality of "
+        "the images (1-95; 75 is small, 90 looks like the original)", pandoc=False),
+    Key("marking", "marking", _text, "a marking on every page and on the cover, e.g. "
+        "'DRAFT — not for distribution' or 'CONFIDENTIAL'", pandoc=False),
+    Key("watermark", "watermark", _text, "a word printed diagonally across every page, "
+        "e.g. DRAFT", pandoc=False),
+    Key("edition-code", "edition_code", _text, "the edition's code, in the footer and the "
+        "PDF's metadata, e.g. KZ-2024-PUB", pandoc=False),
+    Key("distribution", "distribution", _distribution, "a list of recipients (.csv or "
+        ".yaml: name, organisation): one numbered, addressed copy each", pandoc=False),
 )
+#: the key that defines editions: named sets of overrides of the keys above
+EDITIONS_KEY = "editions"
+_EDITION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 #: pandoc and Quarto keys that mean nothing for a briefing PDF: accepted with one note
 IGNORED = (
     "documentclass", "classoption", "geometry", "margin-left", "margin-right", "margin-top",
@@ -470,9 +554,9 @@ IGNORED = (
 )
 _BY_NAME = {key.name: key for key in KEYS}
 #: every key report.yaml may hold
-KNOWN_KEYS = frozenset(_BY_NAME)
+KNOWN_KEYS = frozenset(_BY_NAME) | {EDITIONS_KEY}
 #: one name per setting (an alias such as table-of-contents for toc is left out)
-MAIN_KEYS = frozenset({key.attr: key.name for key in reversed(KEYS)}.values())
+MAIN_KEYS = frozenset({key.attr: key.name for key in reversed(KEYS)}.values()) | {EDITIONS_KEY}
 
 
 def find_config(source: Path) -> Path:
@@ -490,19 +574,90 @@ def find_config(source: Path) -> Path:
                         "or its report.yaml", path=source)
 
 
-def load_config(source: Path, root: Path | None = None) -> Config:
+def load_config(source: Path, root: Path | None = None, edition: str | None = None) -> Config:
     """Read and validate the report's yaml; raise with every problem found.
 
     ``root``: the folder files may be read from (default: the report folder itself).
+    ``edition``: one of the yaml's ``editions:``, whose overrides apply (editions.py); every
+    edition's overrides are validated whichever is asked for.
     """
     path = find_config(source)
     root = (root or path.parent).resolve()
     data, lines, cols = read_yaml(path)
     diags = Diagnostics()
+    editions = _edition_overrides(path, data.pop(EDITIONS_KEY, None), lines, diags)
     values = _validate(path, root, data, lines, cols, diags)
+    chosen: dict[str, Any] = {}
+    for name, overrides in editions.items():
+        ctx = _Context(path, root, _under(lines, name), _under(cols, name), diags)
+        found, ignored = _read_keys(ctx, overrides)
+        for key in ignored:
+            ctx.key = key
+            ctx.error(f"'{key}' means nothing for a briefing PDF; an edition overrides "
+                      "briefing's keys (see the README's table of keys)")
+        if name == edition:
+            chosen = found
+            lines, cols = {**lines, **ctx.lines}, {**cols, **ctx.cols}
+    if edition is not None and edition not in editions:
+        have = ", ".join(editions) or "none"
+        diags.error(f"no edition '{edition}' in {path.name} (its editions: {have})", path,
+                    lines.get(EDITIONS_KEY, 1))
+    values.update(chosen)
+    _check_together(path, values, lines, diags)
     diags.raise_if_errors()
     return Config(path=path, root=root, lines=lines, cols=cols, notes=tuple(diags.items),
-                  **values)
+                  edition=edition or "", editions=tuple(editions), **values)
+
+
+def _under(positions: dict[str, int], edition: str) -> dict[str, int]:
+    """The positions of one edition's keys (read_yaml files them as editions.NAME.KEY)."""
+    prefix = f"{EDITIONS_KEY}.{edition}."
+    return {k[len(prefix):]: v for k, v in positions.items() if k.startswith(prefix)}
+
+
+def _edition_overrides(path: Path, value: Any, lines: dict[str, int],
+                       diags: Diagnostics) -> dict[str, dict[str, Any]]:
+    """``editions: {draft: {watermark: DRAFT}, public: {…}}``, names checked."""
+    if value is None:
+        return {}
+    line = lines.get(EDITIONS_KEY, 1)
+    if not isinstance(value, dict) or not value:
+        diags.error("'editions' must name each edition and what it changes, for example "
+                    "'editions: {draft: {watermark: DRAFT}, public: {}}'", path, line)
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for name, overrides in value.items():
+        where = lines.get(f"{EDITIONS_KEY}.{name}", line)
+        if not isinstance(name, str) or not _EDITION_NAME.match(name):
+            diags.error(f"edition name {name!r}: use lower-case letters, digits and hyphens "
+                        "(it is part of the file name: build/<name>-<edition>.pdf)", path,
+                        where)
+            continue
+        if overrides is None:
+            overrides = {}
+        if not isinstance(overrides, dict):
+            diags.error(f"edition '{name}' must be a mapping of keys to values (or empty)",
+                        path, where)
+            continue
+        if EDITIONS_KEY in overrides:
+            diags.error(f"edition '{name}' cannot define editions of its own", path,
+                        lines.get(f"{EDITIONS_KEY}.{name}.{EDITIONS_KEY}", where))
+            continue
+        out[name] = overrides
+    return out
+
+
+def _check_together(path: Path, values: dict[str, Any], lines: dict[str, int],
+                    diags: Diagnostics) -> None:
+    """Keys that only mean something together."""
+    if values.get("attach_sources") and values.get("pdf_standard", "pdf/ua-1") != "pdf/a-3a":
+        diags.error("'attach-sources' needs 'pdf-standard: a-3a' (only PDF/A-3 may carry "
+                    "the sources; PDF/A-2 forbids attachments)", path,
+                    lines.get("attach-sources", 1))
+    if values.get("distribution") is not None:
+        from .copies import read_recipients
+
+        values["recipients"] = read_recipients(values["distribution"], diags)
 
 
 class NoAliasLoader(yaml.SafeLoader):
@@ -570,15 +725,28 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int
     lines: dict[str, int] = {}
     cols: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
             lines[str(key_node.value)] = key_node.start_mark.line + 1
             cols[str(key_node.value)] = key_node.start_mark.column + 1
+            if key_node.value == EDITIONS_KEY:
+                _nested_positions(value_node, EDITIONS_KEY, 2, lines, cols)
     return data, lines, cols
 
 
-def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int],
-              cols: dict[str, int], diags: Diagnostics) -> dict[str, Any]:
-    ctx = _Context(path, root, lines, cols, diags)
+def _nested_positions(node: Any, prefix: str, depth: int, lines: dict[str, int],
+                      cols: dict[str, int]) -> None:
+    """Positions of keys inside a mapping, filed as ``prefix.key`` (editions.draft.title)."""
+    if depth == 0 or not isinstance(node, yaml.MappingNode):
+        return
+    for key_node, value_node in node.value:
+        name = f"{prefix}.{key_node.value}"
+        lines[name] = key_node.start_mark.line + 1
+        cols[name] = key_node.start_mark.column + 1
+        _nested_positions(value_node, name, depth - 1, lines, cols)
+
+
+def _read_keys(ctx: _Context, data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Each key's validated value (by Config field), and the ignored pandoc keys met."""
     out: dict[str, Any] = {}
     ignored = []
     for name, value in data.items():
@@ -598,6 +766,13 @@ def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int
             out[key.attr] = out.get(key.attr, ()) + result
         elif result is not None:
             out[key.attr] = result
+    return out, ignored
+
+
+def _validate(path: Path, root: Path, data: dict[str, Any], lines: dict[str, int],
+              cols: dict[str, int], diags: Diagnostics) -> dict[str, Any]:
+    ctx = _Context(path, root, lines, cols, diags)
+    out, ignored = _read_keys(ctx, data)
     if ignored:
         first = min(lines.get(n, 1) for n in ignored)
         diags.note(f"ignored, they mean nothing for a briefing PDF: {', '.join(ignored)}",

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, cache
-from .config import DEFAULT_STYLES, Config, load_config
+from .config import COPIES_LIST, DEFAULT_STYLES, Config, load_config
+from .editions import identity
 from .errors import BriefingError, Diagnostic
 from .output import target_path
 from .sources import confined
@@ -95,6 +96,9 @@ def fingerprint(config: Config, output: Path, published: str = "") -> str:
     digest.update(f"briefing={__version__}\0".encode())
     digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
     digest.update(f"\0output={output.suffix.lower()}\0published={published}".encode())
+    # which yaml and which edition, with every override: two yamls or editions sharing a
+    # folder have the same files, and must never pass for each other
+    digest.update(f"\0built-from={identity(config)}".encode())
     return digest.hexdigest()
 
 
@@ -206,22 +210,23 @@ class Inputs:
     config: Config
     target: Path
     digest: str
-    kind: str = "pdf"  #: the edition (``config.OUTPUT_KINDS``)
+    kind: str = "pdf"  #: the output kind (``config.OUTPUT_KINDS``)
 
 
-def current(source: Path, output: Path | None, root: Path | None = None) -> Inputs | None:
+def current(source: Path, output: Path | None, root: Path | None = None,
+            edition: str | None = None) -> Inputs | None:
     """Fingerprint SOURCE's PDF now (before building: an edit saved during the build counts)."""
-    found = editions(source, output, root, ("pdf",))
+    found = outputs(source, output, root, ("pdf",), edition)
     return found[0] if found else None
 
 
-def editions(source: Path, output: Path | None, root: Path | None = None,
-             kinds: tuple[str, ...] | None = None) -> list[Inputs]:
-    """Fingerprint each edition SOURCE writes (``kinds``, else report.yaml's ``outputs``), each
-    with its own file and manifest, so one is reused while another is rebuilt. Empty when the
-    config cannot be read (the build reports it)."""
+def outputs(source: Path, output: Path | None, root: Path | None = None,
+            kinds: tuple[str, ...] | None = None, edition: str | None = None) -> list[Inputs]:
+    """Fingerprint each output SOURCE (its ``edition``) writes (``kinds``, else report.yaml's
+    ``outputs``), each with its own file and build record, so one is reused while another is
+    rebuilt. Empty when the config cannot be read (the build reports it)."""
     try:
-        config = load_config(source, root)
+        config = load_config(source, root, edition)
     except BriefingError:
         return []  # the full build reports the problem
     chosen = kinds or config.outputs
@@ -254,11 +259,31 @@ def reusable(inputs: Inputs) -> Summary | None:
         return None
     try:
         if (saved["fingerprint"] != inputs.digest
-                or saved["output_sha256"] != _file_sha(inputs.target)):
+                or saved.get("built_from") != identity(inputs.config)
+                or saved["output_sha256"] != _file_sha(inputs.target)
+                or not _copies_intact(inputs.target)):
             return None
         return Summary(**saved["summary"])
     except (KeyError, TypeError):
         return None
+
+
+def _copies_intact(target: Path) -> bool:
+    """Numbered copies (their list is the target): every copy on disk is the one listed."""
+    if target.name != COPIES_LIST:
+        return True
+    try:
+        lines = target.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeError):
+        return False
+    for line in lines:
+        sha, _, name = line.partition("  ")
+        if not name or "/" in name or name.startswith("."):  # only the copies beside it
+            return False
+        copy = target.parent / name
+        if not copy.is_file() or _file_sha(copy) != sha:
+            return False
+    return True
 
 
 def previous(output: Path) -> Summary | None:
@@ -274,7 +299,7 @@ def remember(inputs: Inputs, summary: Summary) -> None:
     if not inputs.digest:
         return
     data = {"fingerprint": inputs.digest, "output_sha256": _file_sha(inputs.target),
-            "summary": asdict(summary)}
+            "built_from": identity(inputs.config), "summary": asdict(summary)}
     cache.put(RECORDS, _record_key(inputs.target), data)
 
 

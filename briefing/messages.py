@@ -112,7 +112,7 @@ def _label(diag: Diagnostic) -> str:
 
 def result_line(outcome: Outcome) -> str:
     """``build/kz.pdf: built in 3.1 s: 7 pages, 23 notes, 18 sources, 0 warnings``, and a line
-    for each further edition (``build/kz.html: written in 0.1 s: web page, 23 notes, …``)."""
+    for each further output (``build/kz.html: written in 0.1 s: web page, 23 notes, …``)."""
     if not outcome.outputs:
         how = "unchanged since the last build, reused" if outcome.reused \
             else f"built in {outcome.seconds:.1f} s"
@@ -124,15 +124,18 @@ def result_line(outcome: Outcome) -> str:
         how = ("unchanged since the last build, reused" if out.reused
                else f"built in {outcome.seconds:.1f} s" if out is first_built
                else f"written in {_seconds(out.seconds)}")
-        what = _EDITION_WORDS[out.kind].format(o=out, size=_size(out.size))
+        kind = "copies" if out.copies else out.kind
+        what = _OUTPUT_WORDS[kind].format(o=out, size=_size(out.size))
         warnings = f", {len(outcome.warnings)} warnings" if n == 0 else ""
         lines.append(f"{shown(out.path)}: {how}: {what}{warnings}")
     return "\n".join(lines)
 
 
-#: how each edition is described in the result lines
-_EDITION_WORDS = {
-    "pdf": "{o.pages} pages, {o.notes} notes, {o.sources} sources",
+#: how each output kind is described in the result lines
+_OUTPUT_WORDS = {
+    "pdf": "{o.pages} pages, {o.notes} notes, {o.sources} sources, {size}",
+    "copies": "{o.copies} numbered copies of {o.pages} pages, {o.notes} notes, {o.sources} "
+              "sources, {size} in all",
     "html": "web page, {o.notes} notes, {o.sources} sources, {size}",
     "docx": "Word file, {o.notes} footnotes, {o.sources} sources, {size}",
 }
@@ -163,24 +166,26 @@ def series_line(done: int, total: int, outcome: Outcome) -> str:
 
 
 def series_table(outcomes: list[Outcome]) -> str:
-    """The closing table of a series, one row per briefing (a row per edition when some
-    briefing writes more than its PDF), and a count of failures."""
-    editions = any(len(o.outputs) > 1 or any(e.kind != "pdf" for e in o.outputs)
-                   for o in outcomes)
-    rows = [("briefing", *(("edition",) if editions else ()), "result", "pages", "notes",
-             "sources", "warnings", "seconds")]
+    """The closing table of a series (of briefings or of editions): a row per briefing, or per
+    output when some briefing writes more than its PDF, with pages, size and time."""
+    several = any(len(o.outputs) > 1 or any(e.kind != "pdf" or e.copies for e in o.outputs)
+                  for o in outcomes)
+    rows = [("briefing", *(("output",) if several else ()), "result", "pages", "notes",
+             "sources", "size", "warnings", "seconds")]
     for o in outcomes:
-        if not editions or not o.outputs:
-            rows.append((o.name, *(("-",) if editions else ()), _result(o), str(o.pages),
-                         str(o.notes), str(o.sources), str(len(o.warnings)),
-                         f"{o.seconds:.1f}"))
+        if not several or not o.outputs:
+            size = sum(e.size for e in o.outputs)
+            rows.append((o.name, *(("-",) if several else ()), _result(o), str(o.pages),
+                         str(o.notes), str(o.sources), _size(size) if size else "-",
+                         str(len(o.warnings)), f"{o.seconds:.1f}"))
             continue
         for n, e in enumerate(o.outputs):  # the first row carries the briefing's totals
-            rows.append((o.name, e.kind, "reused" if e.reused else "built",
+            kind = f"{e.copies} copies" if e.copies else e.kind
+            rows.append((o.name, kind, "reused" if e.reused else "built",
                          str(e.pages) if e.kind == "pdf" else "-", str(e.notes),
-                         str(e.sources), str(len(o.warnings)) if n == 0 else "",
+                         str(e.sources), _size(e.size), str(len(o.warnings)) if n == 0 else "",
                          f"{o.seconds if n == 0 else e.seconds:.1f}"))
-    labels = 3 if editions else 2  # left-aligned columns
+    labels = 3 if several else 2  # left-aligned columns
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
@@ -190,7 +195,8 @@ def series_table(outcomes: list[Outcome]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     failed = sum(1 for o in outcomes if o.exit_code)
-    lines.append(f"{len(outcomes) - failed} of {len(outcomes)} briefings built"
+    what = "editions" if any(o.edition for o in outcomes) else "briefings"
+    lines.append(f"{len(outcomes) - failed} of {len(outcomes)} {what} built"
                  + (f", {failed} failed" if failed else ""))
     return "\n".join(lines)
 

@@ -1,8 +1,8 @@
 """Where the PDF goes: the output path checked, the PDF written atomically, leftovers removed.
 
 Not a stage: the CLI checks ``-o`` with :func:`check_output` before anything is read, the
-pipeline and the fingerprint name the target with :func:`target_path`, and ``pdf.py`` writes
-with :func:`write_atomically`.
+pipeline and the fingerprint name the target with :func:`target_path`, and every builder
+writes with :func:`write_atomically` (or :func:`atomic_target`, for pandoc to write into).
 
 * A target that is a symbolic link is refused, and so is a linked folder on the way to it below
   the current directory: a partner's folder could hold ``build -> ~/Documents`` or
@@ -22,7 +22,8 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,21 +81,31 @@ def _link_on_the_way(output: Path) -> str | None:
     return None
 
 
-def write_atomically(target: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write ``target`` through a temporary file renamed over it; see the module's notes."""
+def write_atomically(target: Path, write: Callable[[BinaryIO], object]) -> int:
+    """Write ``target`` through a temporary file renamed over it (see the module's notes);
+    return the bytes written."""
+    with atomic_target(target) as tmp, open(tmp, "wb") as out:
+        write(out)
+        out.flush()
+        os.fsync(out.fileno())
+    return target.stat().st_size
+
+
+@contextmanager
+def atomic_target(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target`` for us or another program (pandoc) to write,
+    renamed over ``target`` when the block ends without an error, removed when it does not."""
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=_SUFFIX,
                                    dir=folder)
+        os.close(fd)
     except OSError as exc:
         raise BriefingError(_cannot_write(target, exc)) from None
     try:
-        with os.fdopen(fd, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
+        yield Path(tmp)
         os.chmod(tmp, _mode_for(target))
         if target.is_symlink():  # planted while we laid out: still never write through it
             raise BriefingError(f"refusing to write {target}: it became a symbolic link "

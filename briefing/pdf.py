@@ -11,13 +11,21 @@ still off its page or cut off because it is taller than a page.
 
 Rendering reads nothing but the report folder, the styles folder, the packaged fonts and
 ``data:`` URLs (:class:`SandboxFetcher`); nothing is fetched from the network.
+
+Writing (:func:`write_pdf`) follows the edition's :class:`PdfOptions`: tagged PDF/UA-1 by
+default (the structure tree of ``tagging.py``), PDF/A-2a or PDF/A-3a on request (with the
+sources attached to a PDF/A-3 when asked), images down-sampled to the edition's resolution,
+and briefing's own XMP fields (edition, copy, recipient). A laid-out document can be written
+several times (numbered copies: ``copies.py``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,9 +34,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pydyf
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
+from weasyprint.pdf.metadata import NS, DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -37,9 +46,35 @@ from .limits import checked_resource
 from .output import write_atomically
 from .placement import Repairs, keeping_notes_with_calls
 from .sandbox import scrub
+from .tagging import tagging
 from .templates import Page
 from .typography import refine_html
 from .writer import Note
+
+#: the PDF standards an edition may ask for (report.yaml's ``pdf-standard``); "none" writes
+#: an untagged PDF (for comparisons: the benchmark measures what tagging costs)
+STANDARDS = ("pdf/ua-1", "pdf/a-2a", "pdf/a-3a", "none")
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    """How an edition's PDF is written (report.yaml's keys, per edition)."""
+
+    standard: str = "pdf/ua-1"  #: one of :data:`STANDARDS`
+    dpi: int | None = None  #: images above this resolution are down-sampled
+    jpeg_quality: int | None = None  #: JPEG quality of the images (1-95)
+    #: files attached to a PDF/A-3 (the sources), each as (name in the PDF, file)
+    attachments: tuple[tuple[str, Path], ...] = ()
+    #: briefing's XMP fields: dc:identifier (edition code and copy number), xmp:Label (the
+    #: edition), dc:rights (the copy's recipient and its restriction)
+    identifier: str = ""
+    label: str = ""
+    rights: str = ""
+
+    @property
+    def tagged(self) -> bool:
+        return self.standard != "none"
+
 
 _BLOCK_RE = re.compile(r"<(p|li|blockquote|h[1-6]|div class=\"table-wrap\")(?=[ >])")
 # WeasyPrint messages that say nothing about the user's input
@@ -129,31 +164,49 @@ def prepare_tables(body: str) -> str:
 
 def render_pdf(page: Page, notes: list[Note], target: Path, diags: Diagnostics,
                keep_notes_with_calls: bool = True,
-               image_cache: dict[str, Any] | None = None) -> Layout:
+               image_cache: dict[str, Any] | None = None,
+               options: PdfOptions | None = None) -> Layout:
     """Lay out, repair note placement, and write ``target`` atomically.
 
     ``keep_notes_with_calls=False`` leaves WeasyPrint's placement alone (for comparisons).
     """
-    html = number_blocks(refine_document(page.html))
-    fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs,
-                             *([page.root] if page.root else []))
-    fonts = FontConfiguration()
+    options = options or PdfOptions()
+    document, layout = lay_out(page, notes, diags, keep_notes_with_calls, image_cache,
+                               options)
+    start = time.perf_counter()
     with _capture_weasyprint(diags):
-        start = time.perf_counter()
-        document, layout = _layout(html, page, fetcher, fonts, keep_notes_with_calls,
-                                   image_cache)
-        scrub(document, diags)  # no attachment, form or non-web link from a template
-        middle = time.perf_counter()
-        _write_atomically(document, target)
-        layout.seconds = {"layout": middle - start, "write": time.perf_counter() - middle}
-    _report(layout, notes, diags)
+        write_pdf(document, target, options)
+    layout.seconds["write"] = time.perf_counter() - start
     return layout
 
 
+def lay_out(page: Page, notes: list[Note], diags: Diagnostics, keep_notes_with_calls: bool,
+            image_cache: dict[str, Any] | None,
+            options: PdfOptions) -> tuple[Document, Layout]:
+    """The laid-out document and where its notes landed (warnings about them in ``diags``)."""
+    html = number_blocks(refine_document(page.html))
+    fetcher = SandboxFetcher(page.content_dir, page.styles_dir, *page.font_dirs,
+                             *([page.root] if page.root else []))
+    with _capture_weasyprint(diags):
+        start = time.perf_counter()
+        document, layout = _layout(html, page, fetcher, FontConfiguration(),
+                                   keep_notes_with_calls, image_cache, options)
+        scrub(document, diags)  # no attachment, form or non-web link from a template
+        layout.seconds = {"layout": time.perf_counter() - start}
+    _report(layout, notes, diags)
+    return document, layout
+
+
 def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfiguration,
-            repair: bool, image_cache: dict[str, Any] | None) -> tuple[Document, Layout]:
+            repair: bool, image_cache: dict[str, Any] | None,
+            pdf_options: PdfOptions) -> tuple[Document, Layout]:
     base = page.content_dir.as_uri() + "/"
     options: dict[str, Any] = {} if image_cache is None else {"cache": image_cache}
+    # images are read (and their resolution fixed) during layout, not when writing
+    if pdf_options.dpi:
+        options["dpi"] = pdf_options.dpi
+    if pdf_options.jpeg_quality:
+        options["jpeg_quality"] = pdf_options.jpeg_quality
     with keeping_notes_with_calls(repair) as repairs:
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=fonts, **options)
@@ -267,10 +320,72 @@ def open_with_title_and_outline(document: Document, pdf: Any) -> None:
         pdf.catalog["PageMode"] = "/UseOutlines"
 
 
-def _write_atomically(document: Document, target: Path) -> None:
-    # temp file, fsync, the user's umask, rename (output.py); the viewer opens on the title
-    write_atomically(target, lambda out: document.write_pdf(
-        out, finisher=open_with_title_and_outline))
+def write_pdf(document: Document, target: Path, options: PdfOptions) -> None:
+    """Write ``document`` to ``target`` through a temporary file (with the user's umask)."""
+    variant = None if options.standard in ("none", "") else options.standard
+    extra: dict[str, Any] = {}
+    if options.attachments and variant == "pdf/a-3a":
+        # dated as the briefing is (not by the files' mtimes), so the PDF stays reproducible
+        when = _date(document.metadata.created)
+        extra["attachments"] = [
+            Attachment(string=path.read_bytes(), name=name, relationship="Source",
+                       created=when, modified=when, description=f"source: {name}")
+            for name, path in options.attachments]
+    document.metadata = BriefingMetadata.of(document.metadata, options)
+    with tagging(options.tagged), warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it
+        # (pdf/__init__.py: files(__package__) / 'sRGB2014.icc').open('rb')
+        warnings.simplefilter("ignore", ResourceWarning)
+        # temp file, fsync, the user's umask, rename (output.py); opens on the title
+        write_atomically(target, lambda out: document.write_pdf(
+            out, finisher=open_with_title_and_outline, pdf_variant=variant,
+            pdf_tags=options.tagged, **extra))
+
+
+def _date(text: str | None) -> dt.datetime:
+    """The document's date (``dcterms.created``) as a datetime; 1980-01-01 without one."""
+    try:
+        return dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
+
+
+class BriefingMetadata(DocumentMetadata):  # type: ignore[misc]
+    """WeasyPrint's metadata plus briefing's XMP fields, all in schemas PDF/A predefines (no
+    extension schema needed): dc:identifier, xmp:Label, dc:rights; and a PDF/A-a edition,
+    tagged as PDF/UA asks, says so with pdfuaid:part."""
+
+    options: PdfOptions = PdfOptions()
+
+    @classmethod
+    def of(cls, metadata: DocumentMetadata, options: PdfOptions) -> BriefingMetadata:
+        new = cls(**{k: getattr(metadata, k) for k in (
+            "title", "authors", "description", "keywords", "generator", "created",
+            "modified", "attachments", "lang", "custom", "xmp_metadata")})
+        new.options = options
+        return new
+
+    def generate_rdf_metadata(self, variant: str, version: int, conformance: Any) -> bytes:
+        from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+        rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+        options = self.options
+        about = f"{{{NS['rdf']}}}about"
+        if variant == "a" and options.tagged:
+            SubElement(rdf, f"{{{NS['rdf']}}}Description", {
+                about: "", f"{{{NS['pdfuaid']}}}part": "1"})
+        for name, value in (("identifier", options.identifier), ("rights", options.rights)):
+            if value:
+                description = SubElement(rdf, f"{{{NS['rdf']}}}Description", {about: ""})
+                field = SubElement(description, f"{{{NS['dc']}}}{name}")
+                if name == "rights":  # a language alternative
+                    alt = SubElement(field, f"{{{NS['rdf']}}}Alt")
+                    field = SubElement(alt, f"{{{NS['rdf']}}}li", {"xml:lang": "x-default"})
+                field.text = value
+        if options.label:
+            description = SubElement(rdf, f"{{{NS['rdf']}}}Description", {about: ""})
+            SubElement(description, f"{{{NS['xmp']}}}Label").text = options.label
+        return tostring(rdf, encoding="utf-8")  # type: ignore[no-any-return]
 
 
 _NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)"')

@@ -22,12 +22,13 @@ from .builders import Briefing, Output
 from .charts import draw_all
 from .checks import analyse
 from .citations import Cited, format_citations
-from .config import OUTPUT_KINDS, Config, load_config
+from .config import COPIES_LIST, OUTPUT_KINDS, Config, load_config
 from .corrections import ALL
+from .editions import pdf_options
 from .errors import BriefingError, Diagnostic, Diagnostics, InternalError
 from .limits import guard
 from .output import refuse_unsafe_target, target_path
-from .pdf import Layout, render_pdf
+from .pdf import Layout, lay_out, render_pdf
 from .reader import Document, read_markdown
 from .sandbox import output_budget, template_failure
 from .templates import TEMPLATE, Page, chart_fonts, render_page
@@ -81,19 +82,21 @@ def build(source: Path, output: Path | None = None, keep_notes_with_calls: bool 
           corrections: frozenset[str] = ALL,
           on_checked: Callable[[list[Diagnostic]], None] | None = None,
           kinds: Sequence[str] | None = None,
-          published: Sequence[str] | None = None) -> BuildResult:
+          published: Sequence[str] | None = None,
+          edition: str | None = None) -> BuildResult:
     """Read the briefing once, then write each edition of ``kinds`` (default: report.yaml's
     ``outputs``); ``image_cache`` keeps WeasyPrint's decoded images between builds.
 
     ``output`` is the first edition's file; the others go beside it with their own suffix.
     ``published``: every edition published together (the web page links to the PDF when one
     is), when only some of them are written now. ``on_checked`` hears the checks' problems as
-    soon as they are known, before anything is written.
+    soon as they are known, before anything is written. ``edition``: one of report.yaml's
+    ``editions`` (editions.py), whose overrides apply.
     """
     diags = Diagnostics()
     timed = Timer(source)
     # 0. configuration, and where each edition goes
-    config = timed("config", lambda: load_config(source, root))
+    config = timed("config", lambda: load_config(source, root, edition))
     kinds = tuple(kinds or config.outputs)
     given = config.targets(kinds, output)
     targets = {kind: target_path(path) for kind, path in given.items()}
@@ -188,13 +191,16 @@ def _write_pdf(briefing: Briefing, target: Path, diags: Diagnostics, timed: Time
                 raise failure from None
 
     page = timed("template", fill_template)
+    if config.recipients:  # numbered copies: laid out once, one PDF per recipient
+        return _write_copies(briefing, target, diags, timed, result, written, page,
+                             keep_notes_with_calls, image_cache, start)
 
-    def lay_out() -> Layout:  # bounded in time and memory (limits.py)
+    def render() -> Layout:  # bounded in time and memory (limits.py)
         with guard("the layout", config.path):
             return render_pdf(page, written.notes, target, diags, keep_notes_with_calls,
-                              image_cache)
+                              image_cache, pdf_options(config))
 
-    layout = timed("pdf", lay_out)
+    layout = timed("pdf", render)
     result.layout, result.html, result.written = layout, page.html, written
     result.note_texts = [n.html for n in written.notes]
     result.source_keys = [e.key for e in written.references]
@@ -203,6 +209,33 @@ def _write_pdf(briefing: Briefing, target: Path, diags: Diagnostics, timed: Time
                   size=target.stat().st_size, pages=layout.pages, notes=len(written.notes),
                   sources=len(written.references), note_texts=result.note_texts,
                   source_keys=result.source_keys)
+
+
+def _write_copies(briefing: Briefing, target: Path, diags: Diagnostics, timed: Timer,
+                  result: BuildResult, written: Written, page: Page,
+                  keep_notes_with_calls: bool, image_cache: dict[str, Any] | None,
+                  start: float) -> Output:
+    """The edition laid out once, then written once per recipient (copies.py)."""
+    from .copies import write_copies
+
+    config = briefing.config
+
+    def laid_out() -> tuple[Any, Layout]:  # bounded in time and memory (limits.py)
+        with guard("the layout", config.path):
+            return lay_out(page, written.notes, diags, keep_notes_with_calls, image_cache,
+                           pdf_options(config))
+
+    document, layout = timed("pdf", laid_out)
+    made = timed("copies", lambda: write_copies(document, config, target, diags))
+    result.layout, result.html, result.written = layout, page.html, written
+    result.note_texts = [n.html for n in written.notes]
+    result.source_keys = [e.key for e in written.references]
+    result.notes, result.references = len(written.notes), len(written.references)
+    return Output("pdf", target, seconds=time.perf_counter() - start,
+                  size=sum(c.size for c in made), pages=layout.pages,
+                  notes=len(written.notes), sources=len(written.references),
+                  note_texts=result.note_texts, source_keys=result.source_keys,
+                  copies=len(made))
 
 
 def _acknowledgement_html(briefing: Briefing) -> str:
@@ -216,7 +249,8 @@ def _acknowledgement_html(briefing: Briefing) -> str:
 def _refuse_writing_sources(config: Config, targets: dict[str, Path]) -> None:
     sources = {config.path, *config.sections, *config.bibliography}
     for kind, target in targets.items():
-        if target in sources or target.suffix.lower() != OUTPUT_KINDS[kind]:
+        copies = kind == "pdf" and config.recipients and target.name == COPIES_LIST
+        if target in sources or (target.suffix.lower() != OUTPUT_KINDS[kind] and not copies):
             raise BriefingError(f"refusing to write {target}: the output must be a "
                                 f"{OUTPUT_KINDS[kind]} file that is not one of the briefing's "
                                 "sources")

@@ -23,6 +23,7 @@ from typing import Any
 from . import cache, fingerprint
 from .builders import Output
 from .config import CONFIG_NAME, load_config
+from .copies import listed_copies
 from .errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -50,7 +51,8 @@ class Outcome:
     change: str | None = None  #: "changed: pages 7 → 8; …" after a rebuild
     exit_code: int = EXIT_OK
     internal: str | None = None  #: a bug's one-line description
-    outputs: list[Output] = field(default_factory=list)  #: each edition, written or reused
+    outputs: list[Output] = field(default_factory=list)  #: each output, written or reused
+    edition: str | None = None  #: the edition of report.yaml built (editions.py)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -58,7 +60,8 @@ class Outcome:
 
     @property
     def name(self) -> str:
-        return display_name(self.source)
+        name = display_name(self.source)
+        return f"{name} ({self.edition})" if self.edition else name
 
 
 def display_name(source: Path) -> str:
@@ -147,20 +150,24 @@ class Warm:
 
 def run_single(source: Path, output: Path | None = None, force: bool = False,
                warm: Warm | None = None, hooks: Hooks | None = None,
-               root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
-    """Build one briefing's editions (``kinds``, else report.yaml's ``outputs``), reusing each
-    one whose inputs did not change; only the others are written."""
+               root: Path | None = None, kinds: tuple[str, ...] | None = None,
+               edition: str | None = None) -> Outcome:
+    """Build one briefing's outputs (``kinds``, else report.yaml's ``outputs``), reusing each
+    one whose inputs did not change; only the others are written. ``edition``: which of
+    report.yaml's editions."""
     with cache.refreshing(force):  # --force rebuilds everything, the cached readings too
-        return _run_single(source, output, force, warm, hooks, root, kinds)
+        outcome = _run_single(source, output, force, warm, hooks, root, kinds, edition)
+    outcome.edition = edition
+    return outcome
 
 
 def _run_single(source: Path, output: Path | None, force: bool, warm: Warm | None,
-                hooks: Hooks | None, root: Path | None,
-                kinds: tuple[str, ...] | None) -> Outcome:
+                hooks: Hooks | None, root: Path | None, kinds: tuple[str, ...] | None,
+                edition: str | None) -> Outcome:
     start = time.perf_counter()
     hooks = hooks or Hooks()
     hooks.tell("starting")
-    inputs = fingerprint.editions(source, output, root, kinds)
+    inputs = fingerprint.outputs(source, output, root, kinds, edition)
     saved = {i.kind: fingerprint.reusable(i) for i in inputs} if not force else {}
     stale = [i for i in inputs if saved.get(i.kind) is None]
     if inputs and not stale:
@@ -181,7 +188,7 @@ def _run_single(source: Path, output: Path | None, force: bool, warm: Warm | Non
             result = build(source, first, image_cache=warm.image_cache if warm else None,
                            on_checked=checked, root=root,
                            kinds=[i.kind for i in stale] if inputs else kinds,
-                           published=[i.kind for i in inputs] or kinds)
+                           published=[i.kind for i in inputs] or kinds, edition=edition)
     except BriefingError as exc:
         return Outcome(source=source, diagnostics=exc.diagnostics, exit_code=exc.exit_code,
                        seconds=time.perf_counter() - start,
@@ -224,9 +231,10 @@ def _reused_outputs(inputs: list[fingerprint.Inputs],
     for i in inputs:
         summary = saved.get(i.kind)
         if summary is not None:
-            outputs.append(Output(i.kind, i.target, reused=True, size=i.target.stat().st_size,
+            copies, size = listed_copies(i.target)
+            outputs.append(Output(i.kind, i.target, reused=True, size=size,
                                   pages=summary.pages, notes=len(summary.notes),
-                                  sources=len(summary.sources)))
+                                  sources=len(summary.sources), copies=copies))
     return outputs
 
 
@@ -237,14 +245,15 @@ def _diag_fields(diag: Diagnostic) -> dict[str, Any]:
 
 def run_guarded(source: Path, output: Path | None = None, force: bool = False,
                 warm: Warm | None = None, hooks: Hooks | None = None,
-                root: Path | None = None, kinds: tuple[str, ...] | None = None) -> Outcome:
+                root: Path | None = None, kinds: tuple[str, ...] | None = None,
+                edition: str | None = None) -> Outcome:
     """:func:`run_single`, with a bug turned into an outcome (for workers and watch)."""
     try:
-        return run_single(source, output, force, warm, hooks, root, kinds)
+        return run_single(source, output, force, warm, hooks, root, kinds, edition)
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
-                       else f"{type(exc).__name__}: {exc}")
+                       else f"{type(exc).__name__}: {exc}", edition=edition)
 
 
 # --- series -----------------------------------------------------------------------------------
@@ -262,25 +271,30 @@ class _Worker:
     process: BaseProcess
     answer: Connection  #: the outcome arrives here (nothing, if the process dies)
     start: float
+    edition: str | None = None  #: which of report.yaml's editions
 
 
 def build_series(sources: list[Path], jobs: int, force: bool,
                  on_done: Callable[[Outcome], None], root: Path | None = None,
-                 kinds: tuple[str, ...] | None = None) -> list[Outcome]:
-    """Build several briefings in parallel processes, one process per briefing.
+                 kinds: tuple[str, ...] | None = None,
+                 editions: list[str | None] | None = None) -> list[Outcome]:
+    """Build several briefings (or editions of one: ``editions`` goes with ``sources``) in
+    parallel processes, one process per build.
 
     One failure does not stop the others: not a build that fails, and not a process that
-    dies (killed by hand or for lack of memory): that briefing is reported as failed and the
+    dies (killed by hand or for lack of memory): that build is reported as failed and the
     others go on. On Ctrl-C every process is asked to stop, as the user asked, so each one
     removes its temporary file.
     """
-    waiting = list(sources)
+    editions = editions or [None] * len(sources)
+    waiting = list(zip(sources, editions, strict=True))
     running: list[_Worker] = []
     outcomes: list[Outcome] = []
     try:
         while waiting or running:
             while waiting and len(running) < max(1, jobs):
-                running.append(_start(waiting.pop(0), force, root, kinds))
+                source, edition = waiting.pop(0)
+                running.append(_start(source, force, root, kinds, edition))
             ready = set(wait([w.answer for w in running] + [w.process.sentinel
                                                            for w in running]))
             for worker in [w for w in running if {w.answer, w.process.sentinel} & ready]:
@@ -290,25 +304,25 @@ def build_series(sources: list[Path], jobs: int, force: bool,
                 on_done(outcome)
     finally:
         _stop_all(running)
-    order = {s: i for i, s in enumerate(sources)}
-    return sorted(outcomes, key=lambda o: order[o.source])
+    order = {job: i for i, job in enumerate(zip(sources, editions, strict=True))}
+    return sorted(outcomes, key=lambda o: order[(o.source, o.edition)])
 
 
 def _start(source: Path, force: bool, root: Path | None,
-           kinds: tuple[str, ...] | None = None) -> _Worker:
+           kinds: tuple[str, ...] | None = None, edition: str | None = None) -> _Worker:
     answer, send = multiprocessing.Pipe(duplex=False)
     process = multiprocessing.Process(target=_series_worker,
-                                      args=(send, source, force, root, kinds),
+                                      args=(send, source, force, root, kinds, edition),
                               name=f"briefing {source}", daemon=True)
     process.start()
     send.close()
-    return _Worker(source, process, answer, time.perf_counter())
+    return _Worker(source, process, answer, time.perf_counter(), edition)
 
 
 def _series_worker(send: Connection, source: Path, force: bool, root: Path | None,
-                   kinds: tuple[str, ...] | None = None) -> None:
+                   kinds: tuple[str, ...] | None = None, edition: str | None = None) -> None:
     try:
-        send.send(run_guarded(source, None, force, None, None, root, kinds))
+        send.send(run_guarded(source, None, force, None, None, root, kinds, edition))
     except KeyboardInterrupt:
         pass  # stopped with the series (its temporary file is gone); the parent reports it
     finally:
@@ -338,7 +352,7 @@ def _finish(worker: _Worker) -> Outcome:
                   "briefings were built. Build it alone to see more"))
     return Outcome(source=worker.source, diagnostics=[Diagnostic("error", message)],
                    exit_code=EXIT_INTERNAL if crashed else EXIT_INPUT,
-                   seconds=time.perf_counter() - worker.start)
+                   seconds=time.perf_counter() - worker.start, edition=worker.edition)
 
 
 def _stop_all(running: list[_Worker]) -> None:
@@ -360,15 +374,17 @@ def _stop_all(running: list[_Worker]) -> None:
 
 
 def shared_outputs(sources: list[Path], root: Path | None = None,
+                   editions: list[str | None] | None = None,
                    ) -> list[tuple[Path, list[Path]]]:
-    """PDFs that two or more sources of a series would write (``build/<folder name>.pdf``).
+    """PDFs that two or more sources (or editions) of a series would write
+    (``build/<folder name>.pdf``).
 
     Sources whose report.yaml cannot be read are left to the build, which reports them.
     """
     targets: dict[Path, list[Path]] = {}
-    for source in sources:
+    for source, edition in zip(sources, editions or [None] * len(sources), strict=True):
         try:
-            target = load_config(source, root).default_output()
+            target = load_config(source, root, edition).output_for("pdf")
         except BriefingError:
             continue
         targets.setdefault(target, []).append(source)
@@ -419,7 +435,7 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
           on_built: Callable[[Outcome], None], poll: float = 0.25, quiet: float = 0.5,
           stop: Callable[[], bool] = lambda: False, warm: Warm | None = None,
           hooks: Hooks | None = None, root: Path | None = None,
-          kinds: tuple[str, ...] | None = None) -> None:
+          kinds: tuple[str, ...] | None = None, edition: str | None = None) -> None:
     """Build, then rebuild after every save; wait for ``quiet`` seconds without edits first."""
     warm = warm or Warm()
 
@@ -427,7 +443,8 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
         return _snapshot(watched_files(source, output, root))
 
     seen = snapshot()  # before building: edits during it count
-    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
+    on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds,
+                         edition=edition))
     while not stop():
         time.sleep(poll)
         now = snapshot()
@@ -443,7 +460,8 @@ def watch(source: Path, output: Path | None, on_changed: Callable[[list[Path]], 
         seen = now
         warm.forget(changed)
         on_changed(changed)
-        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds))
+        on_built(run_guarded(source, output, warm=warm, hooks=hooks, root=root, kinds=kinds,
+                             edition=edition))
 
 
 def exit_code(outcomes: list[Outcome], strict: bool) -> int:

@@ -95,6 +95,9 @@ def template_config(config: Config) -> dict[str, object]:
         "donors": [{"name": name, "logo": _relative(config, logo)}
                    for name, logo in config.donors],
         "disclaimer": config.disclaimer,
+        # the edition (editions.py): its marking, watermark and code
+        "edition": config.edition, "marking": config.marking, "watermark": config.watermark,
+        "edition_code": config.edition_code,
     }
 
 

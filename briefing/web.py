@@ -32,10 +32,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__, webfonts
-from .builders import Briefing, Output, image_data_url, write_atomically
+from .builders import Briefing, Output, image_data_url
 from .citations import Cited
 from .config import DEFAULT_STYLES, Config
 from .errors import BriefingError, Diagnostic
+from .output import write_atomically
 from .reader import Document
 from .templates import packaged_fonts, template_config
 from .writer import Flavour, Written, write_html

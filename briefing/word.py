@@ -34,9 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .builders import Briefing, Output, atomic_target, image_data_url
+from .builders import Briefing, Output, image_data_url
 from .config import DEFAULT_STYLES, Config
 from .crossref import show_numbers
+from .output import atomic_target
 from .reader import SECTION_CLASS
 from .templates import creation_date
 from .tree import Node, attr_of, meta_value, stringify, text_inlines, walk

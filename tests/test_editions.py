@@ -1,116 +1,223 @@
-"""Editions: chosen in report.yaml or with --to, read once, each reused only when its own inputs
-and kind are unchanged, listed in the result lines and in a series' closing table."""
+"""Editions (named sets of overrides in report.yaml) and numbered copies: each has its own
+files and reuse record, so no build can hand out another edition's or another yaml's PDF."""
 
 from __future__ import annotations
 
-import re
+import hashlib
+import itertools
+import os
+import shutil
+import stat
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import write
 from pdfcheck import page_texts, reader
+from pdfua import check
 
 from briefing.cli import main
 from briefing.config import load_config
 from briefing.errors import BriefingError
 from briefing.rebuild import run_single
 
-BIB = "@book{a, author={Doe, Jane}, title={Title}, year={2001}}\n"
+BIB = "@report{a, author = {{OSCE}}, title = {Report}, date = {2011}}\n"
+EDITIONS = ("title: Kazakhstan\nlang: en-GB\nbibliography: s.bib\ndate: 2012\n"
+            "edition-code: KZ-12\n"
+            "editions:\n"
+            "  draft:\n"
+            "    marking: DRAFT — not for distribution\n"
+            "    watermark: DRAFT\n"
+            "  public:\n"
+            "    subtitle: Public edition\n")
 
 
-def _brief(tmp_path: Path, extra: str = "") -> Path:
+def _folder(tmp_path: Path) -> Path:
+    """One folder, two yamls: kz.yaml with two editions, kg.yaml with none."""
     return write(tmp_path / "brief", {
-        "report.yaml": f"title: T\nbibliography: r.bib\n{extra}", "r.bib": BIB,
-        "a.md": "# One\n\nText [@a].\n"})
+        "kz.yaml": EDITIONS, "kg.yaml": "title: Kyrgyzstan\nbibliography: s.bib\n",
+        "s.bib": BIB, "a.md": "# One\n\nText [@a].\n"})
 
 
-def test_outputs_in_report_yaml(tmp_path: Path) -> None:
-    folder = _brief(tmp_path, "outputs: [pdf, docx]\n")
-    assert load_config(folder).outputs == ("pdf", "docx")
-    (folder / "report.yaml").write_text("title: T\noutputs: [pdf, epub]\n", encoding="utf-8")
+def _title(pdf: Path) -> str:
+    with pikepdf.open(pdf) as doc:
+        return f"{doc.docinfo.get('/Title')} {doc.open_metadata().get('xmp:Label', '')}"
+
+
+def test_an_edition_overrides_and_names_its_file(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = _folder(tmp_path)
+    draft = load_config(folder / "kz.yaml", edition="draft")
+    public = load_config(folder / "kz.yaml", edition="public")
+    assert (draft.watermark, public.watermark) == ("DRAFT", "")
+    assert (draft.subtitle, public.subtitle) == ("", "Public edition")
+    assert draft.editions == ("draft", "public")
+    assert draft.default_output() == tmp_path / "build" / "kz-draft.pdf"
+    assert load_config(folder / "kg.yaml").default_output() == tmp_path / "build" / "kg.pdf"
+
+
+def test_an_override_is_checked_where_it_is_written(tmp_path: Path) -> None:
+    folder = write(tmp_path / "b", {"report.yaml": EDITIONS.replace(
+        "    watermark: DRAFT\n", "    watermark: DRAFT\n    image-dpi: lots\n"
+        "    watermrk: x\n") + "  bad name:\n    title: X\n", "a.md": "# A\n", "s.bib": BIB})
     with pytest.raises(BriefingError) as caught:
         load_config(folder)
-    assert [d.format(tmp_path) for d in caught.value.diagnostics] == [
-        "brief/report.yaml:2:1: error: 'outputs' lists 'epub'; choose from pdf, html, docx "
-        "(for example: outputs: [pdf, html])"]
+    found = {(d.line, d.col, d.message) for d in caught.value.diagnostics}
+    assert (10, 5, "'image-dpi' must be a resolution in dots per inch from 72 to 1200, "
+            "not 'lots'") in found
+    assert (11, 5, "unknown key 'watrmrk' (did you mean 'watermark'?)".replace(
+        "watrmrk", "watermrk")) in found
+    assert any(line == 14 and "edition name 'bad name'" in m for line, _, m in found)
 
 
-def test_report_yaml_outputs_are_written_and_listed(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attach_sources_needs_pdf_a_3(tmp_path: Path) -> None:
+    folder = write(tmp_path / "b", {"report.yaml": "title: T\nattach-sources: true\n",
+                                    "a.md": "# A\n"})
+    with pytest.raises(BriefingError, match="'attach-sources' needs 'pdf-standard: a-3a'"):
+        load_config(folder)
+
+
+def test_an_unknown_edition_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
-    _brief(tmp_path, "outputs: [pdf, html, docx]\n")
-    assert main(["brief", "-q"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"build/brief\.pdf: built in \d+\.\d s: \d+ pages, 1 notes, 1 sources, "
-                        r"0 warnings", lines[0])
-    assert re.fullmatch(r"build/brief\.html: written in [\d.]+ s: web page, 1 notes, 1 "
-                        r"sources, \d+ KB", lines[1])
-    assert re.fullmatch(r"build/brief\.docx: written in [\d.]+ s: Word file, 1 footnotes, 1 "
-                        r"sources, \d+ KB", lines[2])
-    assert {p.name for p in (tmp_path / "build").iterdir() if not p.name.startswith(".")} == \
-        {"brief.pdf", "brief.html", "brief.docx"}
+    _folder(tmp_path)
+    assert main(["brief/kz.yaml", "--edition", "final"]) == 1
+    assert "no edition 'final' in kz.yaml (its editions: draft, public)" in \
+        capsys.readouterr().err
 
 
-def test_each_edition_is_reused_only_when_its_inputs_and_kind_match(tmp_path: Path) -> None:
-    folder = _brief(tmp_path)
-    out = tmp_path / "out" / "brief.pdf"
-    first = run_single(folder, out, kinds=("pdf",))
-    assert [(o.kind, o.reused) for o in first.outputs] == [("pdf", False)]
-    second = run_single(folder, out, kinds=("pdf", "html"))
-    assert [(o.kind, o.reused) for o in second.outputs] == [("pdf", True), ("html", False)]
-    assert run_single(folder, out, kinds=("pdf", "html")).reused
-    out.with_suffix(".html").write_text("edited by hand", encoding="utf-8")
-    again = run_single(folder, out, kinds=("pdf", "html"))
-    assert [(o.kind, o.reused) for o in again.outputs] == [("pdf", True), ("html", False)]
-    # the web page links to the PDF only when both are published: another page
-    alone = run_single(folder, out, kinds=("html",))
-    assert [(o.kind, o.reused) for o in alone.outputs] == [("html", False)]
-    assert "brief.pdf" not in out.with_suffix(".html").read_text(encoding="utf-8")
-    (folder / "a.md").write_text("# One\n\nOther text [@a].\n", encoding="utf-8")
-    changed = run_single(folder, out, kinds=("pdf", "html", "docx"))
-    assert [(o.kind, o.reused) for o in changed.outputs] == \
-        [("pdf", False), ("html", False), ("docx", False)]
+JOBS = (("kz.yaml", "draft"), ("kz.yaml", "public"), ("kg.yaml", None))
+EXPECTED = {"kz-draft.pdf": "Kazakhstan KZ-12", "kz-public.pdf": "Kazakhstan: Public edition KZ-12",
+            "kg.pdf": "Kyrgyzstan "}
 
 
-def test_to_and_output_choose_the_editions(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_editions_and_yamls_never_pass_for_each_other(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every order, one at a time, then rebuilt (reused) in another order, then as a series:
+    each file is its own edition's, byte for byte the same every time."""
+    folder = _folder(tmp_path)
+    reference: dict[str, bytes] = {}
+    for n, order in enumerate(itertools.permutations(JOBS)):
+        here = tmp_path / f"run{n}"
+        here.mkdir()
+        monkeypatch.chdir(here)
+        for yaml, edition in order:
+            outcome = run_single(folder / yaml, edition=edition)
+            assert outcome.exit_code == 0 and not outcome.reused
+        for yaml, edition in reversed(order):  # nothing changed: each is reused, as itself
+            assert run_single(folder / yaml, edition=edition).reused
+        files = {p.name: p.read_bytes() for p in (here / "build").glob("*.pdf")}
+        assert sorted(files) == sorted(EXPECTED)
+        for name, data in files.items():
+            assert _title(here / "build" / name) == EXPECTED[name]
+            assert reference.setdefault(name, data) == data
+        if n == 1:
+            break  # two orders in full; the series below covers building them together
+    series = tmp_path / "series"
+    series.mkdir()
+    monkeypatch.chdir(series)
+    assert main([str(folder / "kz.yaml"), str(folder / "kg.yaml"), "-q", "-j", "2"]) == 0
+    for name, data in reference.items():
+        assert (series / "build" / name).read_bytes() == data
+
+
+def test_one_output_file_built_by_two_yamls_is_never_reused_for_the_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's failure: two yamls writing one file; the reuse record now says which."""
+    folder = _folder(tmp_path)
     monkeypatch.chdir(tmp_path)
-    _brief(tmp_path, "outputs: [pdf, html]\n")
-    assert main(["brief", "-q", "-o", "site/brief.html"]) == 0  # -o names one edition
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["brief.html"]
-    assert main(["brief", "-q", "--to", "docx,html", "-o", "w/x.docx"]) == 0
-    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == ["x.docx", "x.html"]
-    capsys.readouterr()
-    assert main(["brief", "--to", "html", "-o", "x.pdf"]) == 2
-    assert capsys.readouterr().err == ("briefing: -o x.pdf names a .pdf file, but --to asks "
-                                       "for html; name one of those (the others go beside "
-                                       "it)\n")
-    assert main(["brief", "--to", "pdf,epub"]) == 2
-    assert "'pdf,epub': choose from pdf, html, docx" in capsys.readouterr().err
+    out = tmp_path / "out.pdf"
+    assert not run_single(folder / "kg.yaml", out).reused
+    assert _title(out).startswith("Kyrgyzstan")
+    second = run_single(folder / "kz.yaml", out, edition="public")
+    assert not second.reused and _title(out).startswith("Kazakhstan: Public")
+    third = run_single(folder / "kg.yaml", out)
+    assert not third.reused and _title(out).startswith("Kyrgyzstan")
+    # a PDF of another edition copied over this one is noticed
+    run_single(folder / "kz.yaml", edition="draft")
+    run_single(folder / "kz.yaml", edition="public")
+    shutil.copy(tmp_path / "build" / "kz-draft.pdf", tmp_path / "build" / "kz-public.pdf")
+    assert not run_single(folder / "kz.yaml", edition="public").reused
+    assert _title(tmp_path / "build" / "kz-public.pdf").startswith("Kazakhstan: Public")
 
 
-def test_a_series_lists_a_row_per_edition(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_all_editions_build_in_parallel_with_a_table(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    folder = _folder(tmp_path)
     monkeypatch.chdir(tmp_path)
-    for name in ("kz", "kg"):
-        write(tmp_path / name, {"report.yaml": "title: T\n", "a.md": f"# {name}\n\nText.\n"})
-    assert main(["kz", "kg", "-q", "-j", "1", "--to", "pdf,html"]) == 0
-    table = capsys.readouterr().out.strip().splitlines()[-7:]
-    assert [row.split()[:3] for row in table[2:6]] == [
-        ["kz", "pdf", "built"], ["kz", "html", "built"],
-        ["kg", "pdf", "built"], ["kg", "html", "built"]]
-    assert table[0].split() == ["briefing", "edition", "result", "pages", "notes", "sources",
+    assert main([str(folder / "kz.yaml"), "-q"]) == 0
+    table = capsys.readouterr().out.strip().splitlines()
+    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "size",
                                 "warnings", "seconds"]
-    assert table[-1] == "2 of 2 briefings built"
+    assert [row.split()[:3] for row in table[2:4]] == [
+        ["brief/kz.yaml", "(draft)", "built"], ["brief/kz.yaml", "(public)", "built"]]
+    assert table[-1] == "2 of 2 editions built"
+    assert main([str(folder / "kz.yaml"), "-q", "--edition", "public"]) == 0
+    assert "build/kz-public.pdf: unchanged since the last build, reused" in \
+        capsys.readouterr().out
 
 
-def test_the_acknowledgement_is_in_every_edition(tmp_path: Path) -> None:
-    folder = _brief(tmp_path, "acknowledgement: Made possible by the *Fund*.\n")
-    outcome = run_single(folder, tmp_path / "out" / "b.pdf", kinds=("pdf", "html", "docx"))
+@pytest.mark.parametrize("mask", [0o022, 0o077])
+def test_pdfs_are_written_with_the_users_umask(tmp_path: Path, mask: int,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    old = os.umask(mask)
+    try:
+        run_single(folder / "kg.yaml")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "build" / "kg.pdf").stat().st_mode) == 0o666 & ~mask
+
+
+def test_numbered_copies_one_per_recipient(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write(tmp_path / "brief", {
+        "report.yaml": EDITIONS + "  internal:\n    marking: CONFIDENTIAL\n"
+                       "    distribution: people.csv\n",
+        "people.csv": "name,organisation\nJane Doe,EU Delegation\nИван Петров,OSCE\n"
+                      "Ana Lima,\n",
+        "s.bib": BIB, "a.md": "# One\n\nText [@a].\n"})
+    monkeypatch.chdir(tmp_path)
+    outcome = run_single(folder / "report.yaml", edition="internal")
     assert outcome.exit_code == 0, outcome.diagnostics
-    pdf = " ".join(page_texts(reader(tmp_path / "out" / "b.pdf")))
-    assert "Made possible by the Fund." in pdf
-    page = (tmp_path / "out" / "b.html").read_text(encoding="utf-8")
-    assert "Made possible by the <em>Fund</em>." in page[page.index("<footer"):]
+    copies = tmp_path / "build" / "brief-internal"
+    names = sorted(p.name for p in copies.glob("*.pdf"))
+    assert names == ["brief-internal-001-jane-doe.pdf", "brief-internal-002-ivan-petrov.pdf",
+                     "brief-internal-003-ana-lima.pdf"]
+    sums = (copies / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    for line in sums:
+        sha, name = line.split("  ")
+        assert hashlib.sha256((copies / name).read_bytes()).hexdigest() == sha
+    assert (copies / "copies.csv").read_text(encoding="utf-8").splitlines()[2].startswith(
+        "2,KZ-12/002,Иван Петров,OSCE,brief-internal-002-ivan-petrov.pdf,")
+
+    second = copies / names[1]
+    texts = page_texts(reader(second))
+    assert "Prepared for Иван Петров, OSCE" in texts[0]
+    assert all("Copy 2 of 3 · KZ-12/002" in t for t in texts)
+    with pikepdf.open(second) as pdf:
+        meta = pdf.open_metadata()
+        assert str(meta["dc:identifier"]) == "KZ-12/002"
+        assert "Иван Петров" in str(meta["dc:rights"]) and "CONFIDENTIAL" in str(
+            meta["dc:rights"])
+    assert check(second, notes=1).problems == []
+    assert run_single(folder / "report.yaml", edition="internal").reused
+    (copies / names[0]).unlink()  # a copy gone: the edition is made again
+    again = run_single(folder / "report.yaml", edition="internal")
+    assert not again.reused and (copies / names[0]).is_file()
+    assert again.outputs[0].copies == 3
+
+
+def test_a_distribution_list_is_checked_line_by_line(tmp_path: Path) -> None:
+    folder = write(tmp_path / "b", {"report.yaml": "title: T\ndistribution: who.yaml\n",
+                                    "who.yaml": "- name: A\n- organisation: B\n",
+                                    "a.md": "# A\n"})
+    with pytest.raises(BriefingError) as caught:
+        load_config(folder)
+    diag = caught.value.diagnostics[0]
+    assert (diag.path, diag.line) == (folder / "who.yaml", 2)
+    assert "a recipient without a name" in diag.message

@@ -35,7 +35,7 @@ def test_init_then_check_then_build_then_build_from_inside(tmp_path: Path) -> No
     inside = _cli("--quiet", cwd=tmp_path / "brief")  # plain `briefing` in the folder
     assert inside.returncode == 0, inside.stderr
     assert re.fullmatch(r"build/brief.pdf: built in \d+\.\d s: 4 pages, 8 notes, 2 sources, "
-                        r"0 warnings\n", inside.stdout)
+                        r"\d+ KB, 0 warnings\n", inside.stdout)
     assert inside.stderr == ""
     assert (tmp_path / "brief" / "build" / "brief.pdf").is_file()
 

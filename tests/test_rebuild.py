@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -38,9 +39,10 @@ def test_unchanged_rebuild_reuses_the_pdf_without_loading_the_renderer(tmp_path:
     proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0
-    assert proc.stdout.splitlines() == [
-        "build/brief.pdf: unchanged since the last build, reused: 4 pages, 1 notes, 1 sources, "
-        "1 warnings", "renderer idle"]
+    lines = proc.stdout.splitlines()
+    assert re.fullmatch(r"build/brief.pdf: unchanged since the last build, reused: 4 pages, 1 "
+                        r"notes, 1 sources, \d+ KB, 1 warnings", lines[0])
+    assert lines[1:] == ["renderer idle"]
     # the warning of the build is repeated, so a reused build hides nothing
     assert proc.stderr.startswith("brief/r.bib:2: warning: 'b' is never cited")
 
@@ -79,10 +81,11 @@ def test_series_builds_each_briefing_and_reports_the_failure(tmp_path: Path) -> 
     assert [p.split()[0] for p in progress] == ["[1/3]", "[2/3]", "[3/3]"]
     assert {p.split()[1].rstrip(":") for p in progress} == {"kz", "kg", "tj"}
     table = out[out.index(next(x for x in out if x.startswith("briefing "))):]
-    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "warnings",
-                                "seconds"]
-    assert table[2].split()[:6] == ["kz", "built", "4", "1", "1", "1"]  # 1: uncited entry
-    assert table[3].split()[:6] == ["kg", "built", "4", "1", "1", "1"]
+    assert table[0].split() == ["briefing", "result", "pages", "notes", "sources", "size",
+                                "warnings", "seconds"]
+    for row, name in ((table[2], "kz"), (table[3], "kg")):  # size, then 1: uncited entry
+        cells = row.split()
+        assert cells[:5] + cells[6:8] == [name, "built", "4", "1", "1", "KB", "1"]
     assert table[4].split()[:2] == ["tj", "FAILED"]
     assert table[-1] == "2 of 3 briefings built, 1 failed"
     assert "tj/a.md:3:7: error: unknown citation key 'missing'" in proc.stderr
