@@ -22,32 +22,41 @@ from .tree import Attr, Node, attr_of, children, stringify, text_inlines
 
 #: label prefixes, as pandoc-crossref has them
 KINDS = ("fig", "tbl", "sec")
-#: words by language: caption word, reference word (singular, plural), "and", annex
+#: words by language: caption word, reference word (singular, plural), "and", annex, and
+#: "continued" (the running head of a page a table continues on)
 WORDS: dict[str, dict[str, Any]] = {
     "en": {"fig": ("Figure", "Figures"), "tbl": ("Table", "Tables"),
            "sec": ("section", "sections"), "and": "and", "annex": "Annex", "page": "p.",
-           "caption": {"fig": "Figure", "tbl": "Table"}, "source": "Source:"},
+           "caption": {"fig": "Figure", "tbl": "Table"}, "source": "Source:",
+           "continued": "continued"},
     "ru": {"fig": ("рис.", "рис."), "tbl": ("табл.", "табл."), "sec": ("разд.", "разд."),
            "and": "и", "annex": "Приложение", "page": "с.",
-           "caption": {"fig": "Рисунок", "tbl": "Таблица"}, "source": "Источник:"},
+           "caption": {"fig": "Рисунок", "tbl": "Таблица"}, "source": "Источник:",
+           "continued": "продолжение"},
     "kk": {"fig": ("сурет", "суреттер"), "tbl": ("кесте", "кестелер"),
            "sec": ("бөлім", "бөлімдер"), "and": "және", "annex": "Қосымша", "page": "б.",
-           "caption": {"fig": "Сурет", "tbl": "Кесте"}, "source": "Дереккөз:"},
+           "caption": {"fig": "Сурет", "tbl": "Кесте"}, "source": "Дереккөз:",
+           "continued": "жалғасы"},
     "uk": {"fig": ("рис.", "рис."), "tbl": ("табл.", "табл."), "sec": ("розд.", "розд."),
            "and": "і", "annex": "Додаток", "page": "с.",
-           "caption": {"fig": "Рисунок", "tbl": "Таблиця"}, "source": "Джерело:"},
+           "caption": {"fig": "Рисунок", "tbl": "Таблиця"}, "source": "Джерело:",
+           "continued": "продовження"},
     "de": {"fig": ("Abbildung", "Abbildungen"), "tbl": ("Tabelle", "Tabellen"),
            "sec": ("Abschnitt", "Abschnitte"), "and": "und", "annex": "Anhang", "page": "S.",
-           "caption": {"fig": "Abbildung", "tbl": "Tabelle"}, "source": "Quelle:"},
+           "caption": {"fig": "Abbildung", "tbl": "Tabelle"}, "source": "Quelle:",
+           "continued": "Fortsetzung"},
     "fr": {"fig": ("figure", "figures"), "tbl": ("tableau", "tableaux"),
            "sec": ("section", "sections"), "and": "et", "annex": "Annexe", "page": "p.",
-           "caption": {"fig": "Figure", "tbl": "Tableau"}, "source": "Source\u00a0:"},
+           "caption": {"fig": "Figure", "tbl": "Tableau"}, "source": "Source\u00a0:",
+           "continued": "suite"},
     "nl": {"fig": ("figuur", "figuren"), "tbl": ("tabel", "tabellen"),
            "sec": ("paragraaf", "paragrafen"), "and": "en", "annex": "Bijlage", "page": "p.",
-           "caption": {"fig": "Figuur", "tbl": "Tabel"}, "source": "Bron:"},
+           "caption": {"fig": "Figuur", "tbl": "Tabel"}, "source": "Bron:",
+           "continued": "vervolg"},
     "es": {"fig": ("figura", "figuras"), "tbl": ("tabla", "tablas"),
            "sec": ("sección", "secciones"), "and": "y", "annex": "Anexo", "page": "p.",
-           "caption": {"fig": "Figura", "tbl": "Tabla"}, "source": "Fuente:"},
+           "caption": {"fig": "Figura", "tbl": "Tabla"}, "source": "Fuente:",
+           "continued": "continuación"},
 }
 
 

@@ -281,14 +281,23 @@ class _Writer:
         aligns = [s[0]["t"] for s in specs]
         if head[1]:
             parts.append(f"<thead>\n{self._rows(head[1], aligns, 'th')}</thead>\n")
-        for body in bodies:
+        for index, body in enumerate(bodies):
             rows = self._rows(body[2], aligns, "th") + self._rows(body[3], aligns, "td",
                                                                    int(body[1]))
+            if index == 0 and head[1]:  # its header row repeats overleaf: say what it is
+                rows = rows.replace("<tr>", f'<tr data-continued="{self._continued(number)}">',
+                                    1)
             parts.append(f"<tbody>\n{rows}</tbody>\n")
         if foot[1]:
             parts.append(f"<tfoot>\n{self._rows(foot[1], aligns, 'td')}</tfoot>\n")
-        parts.append("</table></div>\n")
+        # the end of the table, for the running head (styles/briefing.css: ``tablecont``)
+        parts.append('</table><div class="table-end"></div></div>\n')
         return "".join(parts)
+
+    def _continued(self, number: str) -> str:
+        """" · Table 2 (continued)": the running head of the pages a table continues on."""
+        word = self.words["caption"]["tbl"] + (f"\u00a0{number}" if number else "")
+        return html.escape(f" · {word} ({self.words['continued']})", quote=True)
 
     def _label(self, kind: str, number: str, ident: str, caption: list[Any]) -> str:
         """"Figure 2." before a caption; the figure or table listed for the lists."""

@@ -204,3 +204,19 @@ def test_identity_problems_are_reported_with_their_line(tmp_path: Path) -> None:
         f"in {tmp_path / 'r'})",
         "r/report.yaml:3:1: error: 'accent-color' must be a colour such as #1f4e79, not 'blue'",
         "r/report.yaml:4:1: error: 'donors' is a list of names, or of 'name:' and 'logo:' pairs"]
+
+
+def test_table_columns_are_aligned_as_the_markdown_says(tmp_path: Path) -> None:
+    import pdfplumber
+
+    folder = tmp_path / "r"
+    write(folder, {"report.yaml": "title: T\nauthor: A\n",
+                   "a.md": "# Figures\n\n| Region | Cases | Note |\n|:--|--:|:-:|\n"
+                           "| Almaty | 7 | ok |\n| Astana | 12345 | longer note |\n"})
+    result = build(folder, tmp_path / "t.pdf")
+    with pdfplumber.open(result.output) as pdf:
+        words = {w["text"]: w for page in pdf.pages for w in page.extract_words()}
+    assert abs(words["7"]["x1"] - words["12345"]["x1"]) < 0.5  # right-aligned
+    assert abs(words["Almaty"]["x0"] - words["Astana"]["x0"]) < 0.5  # left-aligned
+    middle = (words["longer"]["x0"] + words["note"]["x1"]) / 2
+    assert abs((words["ok"]["x0"] + words["ok"]["x1"]) / 2 - middle) < 1  # centred

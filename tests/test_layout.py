@@ -117,6 +117,23 @@ def test_a_table_too_wide_for_the_paper_is_reported(tmp_path: Path) -> None:
                                            r"\('1234567890", messages[0]), messages
 
 
+def test_a_table_that_breaks_says_so_on_the_pages_it_continues_on(edge: BuildResult) -> None:
+    """The running head of every page the long table continues on ends "Table N
+    (continued)"; its first page and the pages after it do not."""
+    text = subprocess.run(["pdftotext", str(edge.output), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = [page.replace("\u00a0", " ").splitlines() for page in text.split("\f")]
+    starts = [n for n, lines in enumerate(pages) if any("Seventy cases" in ln for ln in lines)]
+    assert len(starts) == 1
+    number = re.search(r"Table\s(\d+)\.\s*Seventy", "\n".join(pages[starts[0]]))
+    assert number, pages[starts[0]]
+    label = f"Table {number.group(1)} (continued)"
+    marked = [n for n, lines in enumerate(pages) if any(label in ln for ln in lines[:3])]
+    assert marked and marked[0] == starts[0] + 1, (starts, marked)
+    assert marked == list(range(starts[0] + 1, marked[-1] + 1))  # no gap, then never again
+    assert not any(label in "\n".join(p) for p in pages[marked[-1] + 1:])
+
+
 def test_two_calls_in_a_row_read_as_two_numbers(edge: BuildResult) -> None:
     text = "".join(ln.text for page in read_lines(edge.output) for ln in page)
     assert "4,5" in text.replace(" ", "")
