@@ -70,7 +70,8 @@ def measure_here(source: Path, runs: int, warm: bool) -> dict[str, Any]:
                             base_url=last.config.folder.as_uri() + "/",
                             url_fetcher=fetcher).render(font_config=FontConfiguration())
             middle = time.perf_counter()
-            document.write_pdf(io.BytesIO())
+            # the same kind of PDF the build writes (tagged PDF/UA-1, WeasyPrint's own tagging)
+            document.write_pdf(io.BytesIO(), pdf_variant="pdf/ua-1", pdf_tags=True)
             floors.append({"layout": middle - start, "write": time.perf_counter() - middle})
         assert last is not None
         lines = dataclasses.asdict(typography(last.output))
