@@ -219,10 +219,12 @@ def _run(sources: list[Path], args: argparse.Namespace, display: Display) -> int
 def _bug_report(exc: BaseException, sources: list[Path]) -> str:
     what = str(exc) if isinstance(exc, InternalError) else (
         f"{type(exc).__name__}: {exc} while building {' '.join(map(str, sources))}")
-    return (f"briefing: internal error: {what}\n"
-            "This is a bug in briefing, not in your files. Please send this message and the "
-            "files that trigger it to the briefing maintainers (the project's issue tracker); "
-            "run again with --debug to include the details.")
+    return f"briefing: internal error: {what}\n{_REPORT_IT}"
+
+
+_REPORT_IT = ("This is a bug in briefing, not in your files. Please send this message and the "
+              "files that trigger it to the briefing maintainers (the project's issue tracker); "
+              "run again with --debug to include the details.")
 
 
 class _Printer:
@@ -327,7 +329,9 @@ def _series_problems(outcome: Outcome, args: argparse.Namespace) -> None:
         for diag in diagnostics:
             print(diag.format(), file=sys.stderr)
         if outcome.internal:
-            print(f"internal error: {outcome.internal}", file=sys.stderr)
+            print(f"internal error: {outcome.internal}\n{_REPORT_IT}", file=sys.stderr)
+            if args.debug and outcome.trace:
+                print(outcome.trace.rstrip(), file=sys.stderr)
 
 
 def _watch(source: Path, args: argparse.Namespace, display: Display,

@@ -21,6 +21,8 @@ import io
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,14 +121,18 @@ _CYRILLIC = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґәғқңөұүһ",
     "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i i ye g a g "
     "q n o u u h".split(), strict=True))
+#: Latin letters that Unicode does not decompose into a base letter and a mark
+_LATIN = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe",
+          "þ": "th", "ħ": "h", "ŀ": "l"}
 
 
 def slug(text: str) -> str:
     """A file-name-safe form of a recipient's name (ASCII letters and digits)."""
     import unicodedata
 
-    text = "".join(_CYRILLIC.get(c, c) if c.islower() else
-                   _CYRILLIC.get(c.lower(), c).capitalize() for c in text)
+    letters = {**_CYRILLIC, **_LATIN}
+    text = "".join(letters.get(c, c) if c.islower() else
+                   letters.get(c.lower(), c).capitalize() for c in text)
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:40] or "recipient"
 
@@ -176,12 +182,15 @@ def write_copies(document: Any, config: Config, target: Path,
     """
     numbered = list(enumerate(config.recipients, start=1))
     workers = min(COPY_WORKERS, len(numbered))
+    # a series or an all-editions build runs each edition in a daemonic process, which may
+    # not start processes of its own (its siblings use the other cores anyway)
     if workers > 1 and threading.active_count() == 1 and \
+            not multiprocessing.current_process().daemon and \
             "fork" in multiprocessing.get_all_start_methods():
         global _SHARED
         _SHARED = (document, config, target)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, _quiet_worker) as pool:
                 chunks = pool.map(_write_share, [numbered[i::workers] for i in range(workers)])
         finally:
             _SHARED = None
@@ -193,6 +202,14 @@ def write_copies(document: Any, config: Config, target: Path,
 
 
 _SHARED: tuple[Any, Config, Path] | None = None
+
+
+def _quiet_worker() -> None:
+    """A forked worker leaves Ctrl-C to the build, and stops without a traceback when the
+    pool ends it (SIGTERM; the CLI's handler would raise KeyboardInterrupt here): SystemExit
+    still removes the temporary file of a copy being written."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))
 
 
 def _write_share(numbered: list[tuple[int, tuple[str, str]]]) -> list[Copy]:

@@ -9,6 +9,7 @@ stderr and an exit code.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,5 +115,5 @@ class InternalError(Exception):
 
     def __init__(self, stage: str, source: Path, cause: BaseException) -> None:
         self.stage, self.source, self.cause = stage, source, cause
-        super().__init__(f"stage '{stage}' failed on {source}: "
+        super().__init__(f"stage '{stage}' failed on {os.path.abspath(source)}: "
                          f"{type(cause).__name__}: {cause}")

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -51,6 +52,7 @@ class Outcome:
     change: str | None = None  #: "changed: pages 7 → 8; …" after a rebuild
     exit_code: int = EXIT_OK
     internal: str | None = None  #: a bug's one-line description
+    trace: str = ""  #: and its traceback (printed with --debug)
     outputs: list[Output] = field(default_factory=list)  #: each output, written or reused
     edition: str | None = None  #: the edition of report.yaml built (editions.py)
 
@@ -253,7 +255,8 @@ def run_guarded(source: Path, output: Path | None = None, force: bool = False,
     except Exception as exc:  # a bug: report it, keep the series or the watch going
         return Outcome(source=source, exit_code=EXIT_INTERNAL,
                        internal=str(exc) if isinstance(exc, InternalError)
-                       else f"{type(exc).__name__}: {exc}", edition=edition)
+                       else f"{type(exc).__name__}: {exc}", edition=edition,
+                       trace=traceback.format_exc())
 
 
 # --- series -----------------------------------------------------------------------------------

@@ -221,3 +221,22 @@ def test_a_distribution_list_is_checked_line_by_line(tmp_path: Path) -> None:
     diag = caught.value.diagnostics[0]
     assert (diag.path, diag.line) == (folder / "who.yaml", 2)
     assert "a recipient without a name" in diag.message
+
+
+def test_copies_are_made_when_every_edition_is_built_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capfd: pytest.CaptureFixture[str]) -> None:
+    """Each edition is built in a process of its own, which may not fork workers: the copies
+    are then written one after another, and nothing but the table is printed."""
+    folder = write(tmp_path / "brief", {
+        "report.yaml": EDITIONS + "  internal:\n    marking: CONFIDENTIAL\n"
+                       "    distribution: people.csv\n",
+        "people.csv": "name,organisation\nAyşe Yılmaz,UNDP\nŁukasz Øster,EU\n",
+        "s.bib": BIB, "a.md": "# One\n\nText [@a].\n"})
+    monkeypatch.chdir(tmp_path)
+    assert main([str(folder / "report.yaml"), "-q"]) == 0
+    out, err = capfd.readouterr()
+    assert "Traceback" not in err and "internal error" not in out + err, err
+    assert "3 of 3 editions built" in out
+    names = sorted(p.name for p in (tmp_path / "build" / "brief-internal").glob("*.pdf"))
+    assert names == ["brief-internal-001-ayse-yilmaz.pdf", "brief-internal-002-lukasz-oster.pdf"]
