@@ -192,7 +192,10 @@ def _after_note(body: str, call: int) -> int:
 # --- a whole document -------------------------------------------------------------------------
 
 _PROTECTED = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>|<a\b[^>]*>.*?</a>|<[^>]+>)", re.S)
-_LINKED_URL = re.compile(r'<a href="([^"]+)"([^>]*)>([^<]+)</a>')
+#: a link (its attributes before and after href kept) whose text may be its address; pandoc
+#: writes ``<https://…>`` as a link of class ``uri``
+_LINKED_URL = re.compile(r'<a((?: [\w-]+="[^"]*")*) href="([^"]+)"([^>]*)>([^<]+)</a>')
+_CLASS = re.compile(r' class="([^"]*)"')
 _BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 _NOTE_MARK = re.compile(r'(<a class="fn-mark" href="#fnref-\d+">\d+</a>) ')
 
@@ -214,11 +217,13 @@ def refine_html(body: str, lang: str) -> str:
 
 
 def _linked_url(match: re.Match[str]) -> str:
-    href, attrs, text = match.group(1), match.group(2), match.group(3)
+    before, href, after, text = match.groups()
     plain = html.unescape(text)
     if not _SCHEME.match(plain) and not plain.startswith("www."):
         return match.group(0)
-    return f'<a class="url" href="{href}"{attrs}>{break_url(plain)}</a>'
+    classes = " ".join(["url", *(m.group(1) for m in _CLASS.finditer(before + after))])
+    before, after = _CLASS.sub("", before), _CLASS.sub("", after)
+    return f'<a class="{classes}"{before} href="{href}"{after}>{break_url(plain)}</a>'
 
 
 def _refine_piece(text: str, lang: str) -> str:

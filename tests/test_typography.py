@@ -104,3 +104,15 @@ def test_refine_html_leaves_code_and_tags_alone() -> None:
 def test_refine_html_joins_source_lines_inside_notes() -> None:
     out = refine_html('<span class="footnote" id="fn-1">over\nseveral\nlines</span>', "en")
     assert "\n" not in out
+
+
+def test_an_autolink_breaks_as_an_address_not_as_a_word() -> None:
+    """pandoc writes <https://…> as a link of class "uri": it gets the address treatment."""
+    url = "https://www.meydan.tv/en/article/police-raid-in-baku/"
+    out = refine_html(f'<p>At <a class="uri" href="{url}">{url}</a>.</p>', "en")
+    assert f'<a class="url uri" href="{url}">' in out
+    shown = re.search(r'href="[^"]+">(.*?)</a>', out)
+    assert shown
+    plain = shown.group(1).replace("\u2060", "")  # word joiners: no break after / or -
+    assert "\u200b/article" in plain and "\u200b-raid" in plain
+    assert "\u00ad" not in out
