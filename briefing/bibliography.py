@@ -12,6 +12,7 @@ the entries it changed.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,14 @@ MAX_BIB_BYTES = 20 * 1024 * 1024
 #: braces inside braces in one field (a title needs two or three levels)
 MAX_BRACE_DEPTH = 64
 _ENTRY_START = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.M)
+#: an entry's key where the entry starts (for the keys of entries that could not be read)
+_ENTRY_KEY = re.compile(r"^[ \t]*@(?!string|preamble|comment)[A-Za-z]+[ \t]*[{(][ \t]*"
+                        r"([^,\s{}()]+)[ \t]*,", re.M | re.I)
+#: pandoc stops at a file's first error: the broken entry is set aside and the file read again,
+#: at most this many times (each is one pandoc run)
+MAX_BROKEN_ENTRIES = 20
+# bibtexparser logs each broken block on stderr itself; we report them with their lines
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 #: fields export tools add for their own bookkeeping: read by nobody, reported to nobody
 BOOKKEEPING = {
@@ -102,6 +111,18 @@ class Reference:
         return variable in self.meta
 
 
+class Bibliography(dict[str, "Reference"]):
+    """The references by key, and the keys of entries that are in a file but could not be
+    read (each reported where it is): citing one is not an unknown key."""
+
+    broken: dict[str, tuple[Path, int]]
+
+    def __init__(self, refs: dict[str, Reference] | None = None,
+                 broken: dict[str, tuple[Path, int]] | None = None) -> None:
+        super().__init__(refs or {})
+        self.broken = broken or {}
+
+
 @dataclass
 class _Raw:
     """An entry as bibtexparser read it."""
@@ -115,16 +136,20 @@ class _Raw:
 
 def parse_bibliography(paths: tuple[Path, ...], lang: str, diags: Diagnostics,
                        corrections: frozenset[str] = ALL,
-                       ) -> dict[str, Reference]:
+                       ) -> Bibliography:
     """Read every file; problems go to ``diags``. Entries in file order, first key wins."""
     refs: dict[str, Reference] = {}
     keys: set[str] = set()
+    written: dict[str, tuple[Path, int]] = {}  # every entry's key, where it starts
     for path in paths:
         text = read_text(path, MAX_BIB_BYTES, diags, what="bibliography")
         if text is None or not _within_limits(path, text, diags):
             continue
-        raws = _parse_file(path, text, diags)
-        metas = _read_with_pandoc(path, text, lang, diags)
+        for match in _ENTRY_KEY.finditer(text):
+            written.setdefault(match.group(1), (path, text.count("\n", 0, match.start()) + 1))
+        reported: set[int] = set()  # lines of the entries bibtexparser reported broken
+        raws = _parse_file(path, text, diags, reported)
+        metas = _read_with_pandoc(path, text, lang, diags, reported)
         keys.update(raws)
         for key, raw in raws.items():
             if key in refs:
@@ -138,7 +163,7 @@ def parse_bibliography(paths: tuple[Path, ...], lang: str, diags: Diagnostics,
     if corrections:
         refs = correct(refs, lang, corrections)
     _drop_unsafe_urls(refs, diags)
-    return refs
+    return Bibliography(refs, {k: v for k, v in written.items() if k not in refs})
 
 
 def _within_limits(path: Path, text: str, diags: Diagnostics) -> bool:
@@ -197,20 +222,27 @@ def _meta_text(value: Node) -> str:
 
 # --- reading ----------------------------------------------------------------------------------
 
-def _parse_file(path: Path, text: str, diags: Diagnostics) -> dict[str, _Raw]:
+def _parse_file(path: Path, text: str, diags: Diagnostics,
+                reported: set[int] | None = None) -> dict[str, _Raw]:
     library = parse_string(
         text, parse_stack=[middlewares.ResolveStringReferencesMiddleware(True)])
     strings = {s.key.lower(): _unwrap(str(s.value)) for s in library.strings}
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
+        if reported is not None:
+            reported.add(line)
         if isinstance(block, DuplicateFieldKeyBlock):
             diags.error(f"entry has a field twice ({block.error}); delete one of them",
                         path, line)
         elif isinstance(block, DuplicateBlockKeyBlock):
             diags.error(f"duplicate key '{block.key}'; rename one of the entries", path, line)
         else:
-            diags.error("broken BibTeX entry (check braces, quotes and commas between "
-                        "fields); the entry is skipped", path, line)
+            reason = getattr(getattr(block, "error", None), "abort_reason", "")
+            runs_on = "Unexpected block start" in str(reason)
+            diags.error("broken BibTeX entry (" + (
+                "a brace or quote in it is never closed: it runs into the next entry"
+                if runs_on else "check braces, quotes and commas between fields")
+                + "); the entry is skipped", path, line)
     raws: dict[str, _Raw] = {}
     for entry in library.entries:
         raws.setdefault(entry.key, _read_entry(entry, path, strings, diags))
@@ -255,24 +287,63 @@ def _field_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), undefined
 
 
-def _read_with_pandoc(path: Path, text: str, lang: str,
-                      diags: Diagnostics) -> dict[str, dict[str, Node]]:
-    """pandoc's reading of one .bib: key -> its reference (CSL variables as metadata)."""
+def _read_with_pandoc(path: Path, text: str, lang: str, diags: Diagnostics,
+                      reported: frozenset[int] | set[int] = frozenset(),
+                      ) -> dict[str, dict[str, Node]]:
+    """pandoc's reading of one .bib: key -> its reference (CSL variables as metadata).
+
+    pandoc gives up on a file at its first broken entry; that entry is reported with pandoc's
+    line and column, blanked out (the lines after it keep their numbers) and the file read
+    again, so one broken entry does not lose all the others."""
     key = cache.digest("biblatex", pandoc.pandoc_version(), lang, text)
     found = cache.get("bib", key)
     if found is None:
-        try:
-            tree = pandoc.run_json(["--from=biblatex"], text, env={"LANG": lang})
-        except TooCostly as exc:
-            diags.error(exc.diagnostics[0].message, path, 1)
+        found, clean = [], True
+        for _attempt in range(MAX_BROKEN_ENTRIES + 1):
+            try:
+                tree = pandoc.run_json(["--from=biblatex"], text, env={"LANG": lang})
+            except TooCostly as exc:
+                diags.error(exc.diagnostics[0].message, path, 1)
+                return {}
+            except EngineError as exc:
+                clean = False  # read again next time, so the error is reported again
+                line, col = _error_place(str(exc))
+                entry = _broken_entry(text, line)
+                if entry is None:
+                    diags.error(_pandoc_bib_error(str(exc), text, line), path, line or 1, col)
+                    return {}
+                if entry[0] + 1 not in reported:  # else bibtexparser has said it, better
+                    diags.error(_pandoc_bib_error(str(exc), text, line), path, line or 1, col)
+                lines = text.split("\n")
+                text = "\n".join(lines[:entry[0]] + [""] * (entry[1] - entry[0])
+                                  + lines[entry[1]:])
+                continue
+            found = tree["meta"].get("references", {"c": []})["c"]
+            break
+        else:
             return {}
-        except EngineError as exc:
-            diags.error(_pandoc_bib_error(str(exc)), path, _error_line(str(exc)) or 1)
-            return {}
-        found = tree["meta"].get("references", {"c": []})["c"]
-        cache.put("bib", key, found)
+        if clean:
+            cache.put("bib", key, found)
     return {item["c"]["id"]["c"]: _literal_dates(item["c"]) for item in found
             if item.get("t") == "MetaMap" and "id" in item["c"]}
+
+
+def _broken_entry(text: str, line: int | None) -> tuple[int, int] | None:
+    """The lines (first, end; from 0) of the entry pandoc stopped in at ``line``; an error at
+    the very start of an entry ("unexpected '@'") belongs to the one before it, which ran on."""
+    if not line:
+        return None
+    lines = text.split("\n")
+    starts = [n for n, ln in enumerate(lines) if _ENTRY_START.match(ln)]
+    before = [n for n in starts if n < line - 1]
+    if (line - 1) in starts and before:
+        begin = before[-1]
+    else:
+        begin = max((n for n in starts if n <= line - 1), default=-1)
+    if begin < 0:
+        return None
+    end = min((n for n in starts if n > begin), default=len(lines))
+    return begin, end
 
 
 _DATES = ("issued", "accessed", "event-date", "original-date", "available-date", "submitted")
@@ -291,14 +362,27 @@ def _literal_dates(meta: dict[str, Node]) -> dict[str, Node]:
     return meta
 
 
-def _error_line(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
+def _error_place(message: str) -> tuple[int | None, int | None]:
+    match = re.search(r"line (\d+)(?:, column (\d+))?", message)
+    if not match:
+        return None, None
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
 
 
-def _pandoc_bib_error(message: str) -> str:
-    detail = message.removeprefix("pandoc failed: ").split("\n")[-1].strip()
-    return f"pandoc cannot read this BibTeX ({detail}); check braces and commas around here"
+def _pandoc_bib_error(message: str, text: str, line: int | None) -> str:
+    """pandoc's reason ("unexpected 'y'"), not its quoted source line and caret; and the
+    likely cause when the line before has no comma at its end."""
+    lines = [ln for ln in message.removeprefix("pandoc failed: ").split("\n") if ln.strip()]
+    reasons = [ln.strip() for ln in lines[1:] if ln.strip() != "^"]
+    if len(reasons) > 1:
+        reasons = reasons[:-1]  # the source line pandoc quotes
+    reason = "; ".join(reasons) or (lines[0].strip() if lines else "")
+    hint = "check braces and commas around here"
+    source = text.split("\n")
+    before = [ln.rstrip() for ln in source[:(line or 1) - 1] if ln.strip()]
+    if line and before and not before[-1].endswith((",", "{", "(")) and "=" in before[-1]:
+        hint = "the field on the line before has no comma at its end"
+    return f"pandoc cannot read this entry ({reason}); {hint}; the entry is skipped"
 
 
 def _check_parents(refs: dict[str, Reference], keys: set[str], diags: Diagnostics) -> None:

@@ -199,7 +199,15 @@ def check_keys(cites: list[CiteRecord], refs: dict[str, Reference], config: Conf
         for key, place in zip(cite.keys, cite.places, strict=True):
             if cite.crossref and is_label(key):
                 continue  # a reference to a figure, table or section (checks.py)
-            if key not in refs:
+            if key in refs:
+                continue
+            broken = getattr(refs, "broken", {}).get(key)
+            if broken:  # its entry is in a .bib but could not be read: reported there
+                where = f"{broken[0].name}:{broken[1]}"
+                diags.error(f"'{key}' is the entry at {where}, which could not be read (see "
+                            f"the error there); fix that entry", place.path, place.line,
+                            place.col)
+            else:
                 diags.error(f"unknown citation key '{key}'{_suggest(key, refs)}; add it to "
                             "the bibliography or fix the key", place.path, place.line,
                             place.col)
@@ -210,8 +218,15 @@ def check_keys(cites: list[CiteRecord], refs: dict[str, Reference], config: Conf
 
 
 def _suggest(key: str, refs: dict[str, Reference]) -> str:
-    close = difflib.get_close_matches(key, list(refs), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    """A key alike in its letters too: a shared year alone ('guliyev2013', 'buyse2013') is no
+    likeness."""
+    def letters(text: str) -> str:
+        return re.sub(r"[^a-z]", "", text.lower())
+
+    for candidate in difflib.get_close_matches(key, list(refs), n=3, cutoff=0.6):
+        if difflib.SequenceMatcher(None, letters(key), letters(candidate)).ratio() >= 0.7:
+            return f" (did you mean '{candidate}'?)"
+    return ""
 
 
 # --- corrections of pandoc's output -----------------------------------------------------------

@@ -76,6 +76,51 @@ def test_broken_entries_and_duplicates_are_reported_with_lines(tmp_path: Path) -
     assert any(m.startswith("refs.bib:4: error: broken BibTeX entry") for m in messages)
 
 
+_THREE = ("@book{alpha2010,\n  author = {Alpha, Ann},\n  title = {First},\n  year = {2010}\n}\n\n"
+          "@book{beta2011,\n  author = {Beta, Ben},\n  title = {Second},\n  year = {2011}\n}\n\n"
+          "@article{gamma2012,\n  author = {Gamma, Gil},\n  title = {Third},\n  journal = {J},\n"
+          "  year = {2012}\n}\n")
+
+
+@pytest.mark.parametrize(("broken", "expected"), [
+    # an opening brace never closed: bibtexparser names the entry, pandoc is not repeated
+    (("title = {Second}", "title = {Second {book}"),
+     "refs.bib:7: error: broken BibTeX entry (a brace or quote in it is never closed: it "
+     "runs into the next entry); the entry is skipped"),
+    # a comma missing between fields: only pandoc sees it; its reason, not its caret
+    (("title = {Second},", "title = {Second}"),
+     "refs.bib:10:3: error: pandoc cannot read this entry (unexpected 'y'); the field on the "
+     "line before has no comma at its end; the entry is skipped"),
+])
+def test_one_broken_entry_costs_only_itself(tmp_path: Path, broken: tuple[str, str],
+                                            expected: str) -> None:
+    """pandoc stops at a file's first error; the entry is set aside and the file read again,
+    so the others are still there, and citing the broken one says where it is."""
+    from briefing.bibliography import Bibliography
+    from briefing.citations import check_keys
+
+    path = tmp_path / "refs.bib"
+    path.write_text(_THREE.replace(*broken), encoding="utf-8")
+    diags = Diagnostics()
+    refs = parse_bibliography((path,), "en", diags)
+    assert [d.format(tmp_path) for d in diags.items] == [expected]
+    assert sorted(refs) == ["alpha2010", "gamma2012"]
+    assert isinstance(refs, Bibliography) and refs.broken == {"beta2011": (path, 7)}
+
+    class Cite:  # the shape check_keys reads
+        crossref = False
+        keys = ["beta2011", "gamma2012", "zeta"]
+        places = [type("P", (), {"path": tmp_path / "a.md", "line": 3, "col": c})()
+                  for c in (1, 9, 20)]
+
+    keys = Diagnostics()
+    check_keys([Cite()], refs, type("C", (), {"nocite": ()})(), keys)  # type: ignore[list-item]
+    assert [d.message for d in keys.items] == [
+        "'beta2011' is the entry at refs.bib:7, which could not be read (see the error "
+        "there); fix that entry",
+        "unknown citation key 'zeta'; add it to the bibliography or fix the key"]
+
+
 def test_keys_are_case_sensitive(tmp_path: Path) -> None:
     refs = _refs(tmp_path, "@book{Smith, title={A}}\n@book{smith, title={B}}\n")
     assert _text(refs["Smith"].meta["title"]) == "A"
