@@ -241,7 +241,7 @@ def _reference(cite: Node, numbering: Numbering, words: dict[str, Any],
             inlines.extend([{"t": "Space"}, {"t": "Str", "c": words["and"]}, {"t": "Space"}])
         elif n:
             inlines.extend([{"t": "Str", "c": ","}, {"t": "Space"}])
-        inlines.append({"t": "Link", "c": [["", ["xref"], []], text_inlines(text),
+        inlines.append({"t": "Link", "c": [["", ["xref"], []], _with_quoted(text),
                                            ["#" + normal(key), ""]]})
     inlines.extend(citations[-1]["citationSuffix"])
     return {"t": "Span", "c": [["", ["crossref"], []], inlines]}
@@ -252,10 +252,25 @@ def _capital(word: str, key: str) -> str:
     return word[:1].upper() + word[1:] if key[:1].isupper() else word
 
 
+#: marks an unnumbered section's title in a reference's text, to be quoted (:func:`_with_quoted`)
+_TITLE = "\x00"
+
+
 def _shown_number(label: Label | None) -> str:
     if label is None:
         return "??"
-    return label.number or f"“{label.title}”"
+    return label.number or f"{_TITLE}{label.title}{_TITLE}"
+
+
+def _with_quoted(text: str) -> list[Node]:
+    """The reference's inlines; an unnumbered section's title in quotation marks of the
+    briefing's language (a Quoted node: every writer quotes it as the text's own quotes)."""
+    before, _, rest = text.partition(_TITLE)
+    if not rest:
+        return text_inlines(text)
+    title, _, after = rest.partition(_TITLE)
+    quoted: Node = {"t": "Quoted", "c": [{"t": "DoubleQuote"}, text_inlines(title)]}
+    return [*text_inlines(before), quoted, *text_inlines(after)]
 
 
 def show_numbers(blocks: list[Node], lang: str) -> None:

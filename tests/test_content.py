@@ -220,3 +220,17 @@ def test_table_columns_are_aligned_as_the_markdown_says(tmp_path: Path) -> None:
     assert abs(words["Almaty"]["x0"] - words["Astana"]["x0"]) < 0.5  # left-aligned
     middle = (words["longer"]["x0"] + words["note"]["x1"]) / 2
     assert abs((words["ok"]["x0"] + words["ok"]["x1"]) / 2 - middle) < 1  # centred
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en-GB", "section ‘The legal framework’"),
+                                             ("en-US", "section “The legal framework”"),
+                                             ("ru", "разд.\u00a0«Содержание закона»")])
+def test_a_reference_to_an_unnumbered_section_quotes_its_title_as_the_language_does(
+        tmp_path: Path, lang: str, shown: str) -> None:
+    title = "Содержание закона" if lang == "ru" else "The legal framework"
+    folder = tmp_path / "r"
+    write(folder, {"report.yaml": f"title: T\nauthor: A\nlang: {lang}\n",
+                   "a.md": f"# {title} {{#sec:law}}\n\nText.\n\n# Next\n\nSee @sec:law.\n"})
+    result = build(folder, tmp_path / "t.pdf")
+    text = _text(result)
+    assert shown.replace("\u00a0", " ") in text, text[-300:]
