@@ -33,6 +33,7 @@ from .errors import (
     UsageError,
 )
 from .messages import (
+    count,
     failure_line,
     result_line,
     series_line,
@@ -277,8 +278,8 @@ def _check(sources: list[Path], args: argparse.Namespace) -> int:
         diags = check(source, args.root)
         for diag in visible(diags.items, args.verbose, args.quiet, args.strict):
             print(diag.format(), file=sys.stderr)
-        print(f"{display_name(source)}: {len(diags.errors)} errors, "
-              f"{len(diags.warnings)} warnings")
+        print(f"{display_name(source)}: {count(len(diags.errors), 'error')}, "
+              f"{count(len(diags.warnings), 'warning')}")
         if diags.errors or (args.strict and diags.warnings):
             worst = EXIT_INPUT
     return worst

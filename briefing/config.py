@@ -693,6 +693,56 @@ def _regular_file(path: Path) -> bool:
         return False
 
 
+#: PyYAML's words for a syntax error, and what they mean to someone writing report.yaml
+_YAML_ADVICE = (
+    ("found unexpected end of stream", "a quotation mark is opened and never closed; close it "
+     "on the line where it opens"),
+    ("but found '<block sequence start>'", "a list item ('- …') is indented differently from "
+     "the items above it; line the dashes up"),
+    ("but found '<block mapping start>'", "a key is indented differently from the keys above "
+     "it; line them up (two spaces for a key inside another)"),
+    ("mapping values are not allowed here", "a second ': ' on one line; put the value in "
+     "quotes (title: \"Kazakhstan: a briefing\")"),
+    ("that cannot start any token", "a tab or another character YAML cannot start a value "
+     "with; indent with spaces, and put a value starting with @, ` or % in quotes"),
+    ("expected ',' or ']'", "a list in [ ] is not closed, or an item holds ': '; close it or "
+     "put the item in quotes"),
+    ("expected ',' or '}'", "a mapping in { } is not closed, or a value holds ': '; close it "
+     "or put the value in quotes"),
+)
+_QUOTED_START = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s+([\"'])(.*?)\s*(?:#.*)?$")
+
+
+def yaml_syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Diagnostic:
+    """A YAML syntax error where the mistake most likely is, in words: PyYAML reports where
+    it noticed, often lines later (a quotation mark never closed shows up at the next key)."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    col = mark.column + 1 if mark else None
+    problem = str(exc.problem or exc.context or "")
+    for number, source in enumerate(text.split("\n")[:line or None], start=1):
+        quoted = _QUOTED_START.match(source)
+        if quoted and not _closes(quoted.group(2), quoted.group(1)):
+            return Diagnostic("error", "YAML syntax: this value opens a quotation mark "
+                              f"({quoted.group(1)}) it never closes; close it at the end of "
+                              "the value, or write the value without quotes"
+                              + (" (an apostrophe inside '…' is written twice: 'It''s')"
+                                 if quoted.group(1) == "'" else ""),
+                              path, number, source.index(quoted.group(1)) + 1)
+    advice = next((words for key, words in _YAML_ADVICE if key in problem),
+                  "check the indentation, quotation marks and colons on this line and the "
+                  "one above")
+    return Diagnostic("error", f"YAML syntax: {advice} (YAML says: {problem})", path, line,
+                      col)
+
+
+def _closes(rest: str, mark: str) -> bool:
+    """Whether a value that opened with ``mark`` closes it on its line."""
+    if mark == "'":
+        return rest.replace("''", "").endswith("'")
+    return re.sub(r'\\.', "", rest).endswith('"')
+
+
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
     """The yaml's mapping, and each top-level key's line and column."""
     diags = Diagnostics()
@@ -707,10 +757,7 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[str, int
         raise BriefingError(f"character U+{exc.character:04X} is not allowed in YAML; delete "
                             "it", path=path, line=line) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise BriefingError([Diagnostic("error", f"YAML syntax: {exc.problem or exc.context}",
-                                        path, mark.line + 1 if mark else None,
-                                        mark.column + 1 if mark else None)]) from None
+        raise BriefingError([yaml_syntax_error(exc, text, path)]) from None
     except (RecursionError, yaml.YAMLError) as exc:
         raise BriefingError(f"YAML: {exc.__class__.__name__}: nested too deep or malformed",
                             path=path, line=1) from None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from .errors import Diagnostic
 
 if TYPE_CHECKING:
+    from .builders import Output
     from .rebuild import Outcome
 
 #: this many warnings of one kind in one file become one line
@@ -110,14 +111,23 @@ def _label(diag: Diagnostic) -> str:
 
 # --- results ----------------------------------------------------------------------------------
 
+def count(number: int, word: str) -> str:
+    """``1 note``, ``23 notes``, ``0 warnings``: English plurals of the words used here."""
+    return f"{number:,} {word if number == 1 else _IRREGULAR.get(word, word + 's')}"
+
+
+_IRREGULAR = {"numbered copy": "numbered copies"}
+
+
 def result_line(outcome: Outcome) -> str:
     """``build/kz.pdf: built in 3.1 s: 7 pages, 23 notes, 18 sources, 0 warnings``, and a line
     for each further output (``build/kz.html: written in 0.1 s: web page, 23 notes, …``)."""
     if not outcome.outputs:
         how = "unchanged since the last build, reused" if outcome.reused \
             else f"built in {outcome.seconds:.1f} s"
-        return (f"{shown(outcome.output)}: {how}: {outcome.pages} pages, {outcome.notes} "
-                f"notes, {outcome.sources} sources, {len(outcome.warnings)} warnings")
+        return (f"{shown(outcome.output)}: {how}: {count(outcome.pages, 'page')}, "
+                f"{count(outcome.notes, 'note')}, {count(outcome.sources, 'source')}, "
+                f"{count(len(outcome.warnings), 'warning')}")
     lines = []
     first_built = next((o for o in outcome.outputs if not o.reused), None)
     for n, out in enumerate(outcome.outputs):
@@ -125,20 +135,23 @@ def result_line(outcome: Outcome) -> str:
                else f"built in {outcome.seconds:.1f} s" if out is first_built
                else f"written in {_seconds(out.seconds)}")
         kind = "copies" if out.copies else out.kind
-        what = _OUTPUT_WORDS[kind].format(o=out, size=_size(out.size))
-        warnings = f", {len(outcome.warnings)} warnings" if n == 0 else ""
+        what = _described(kind, out)
+        warnings = f", {count(len(outcome.warnings), 'warning')}" if n == 0 else ""
         lines.append(f"{shown(out.path)}: {how}: {what}{warnings}")
     return "\n".join(lines)
 
 
-#: how each output kind is described in the result lines
-_OUTPUT_WORDS = {
-    "pdf": "{o.pages} pages, {o.notes} notes, {o.sources} sources, {size}",
-    "copies": "{o.copies} numbered copies of {o.pages} pages, {o.notes} notes, {o.sources} "
-              "sources, {size} in all",
-    "html": "web page, {o.notes} notes, {o.sources} sources, {size}",
-    "docx": "Word file, {o.notes} footnotes, {o.sources} sources, {size}",
-}
+def _described(kind: str, o: Output) -> str:
+    """How each output kind is described in the result lines."""
+    size, notes, sources = _size(o.size), count(o.notes, "note"), count(o.sources, "source")
+    if kind == "copies":
+        return (f"{count(o.copies, 'numbered copy')} of {count(o.pages, 'page')}, {notes}, "
+                f"{sources}, {size} in all")
+    if kind == "html":
+        return f"web page, {notes}, {sources}, {size}"
+    if kind == "docx":
+        return f"Word file, {count(o.notes, 'footnote')}, {sources}, {size}"
+    return f"{count(o.pages, 'page')}, {notes}, {sources}, {size}"
 
 
 def _seconds(seconds: float) -> str:

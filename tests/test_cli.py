@@ -24,7 +24,7 @@ def test_build_prints_a_summary(tmp_path: Path, capsys: object) -> None:
     assert out.is_file()
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "o.pdf: built in " in printed
-    assert re.search(r"pages, 1 notes, 1 sources, \d+ KB, 0 warnings", printed)
+    assert re.search(r"pages, 1 note, 1 source, \d+ KB, 0 warnings", printed)
 
 
 def test_user_error_is_one_line_per_problem_and_exit_1(tmp_path: Path) -> None:

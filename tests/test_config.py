@@ -42,8 +42,34 @@ def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(BriefingError) as exc:
         load_config(folder)
     [message] = _messages(exc, tmp_path)
-    assert message == ("report.yaml:4:2: error: YAML syntax: expected <block end>, but found "
-                       "'<block sequence start>'")
+    assert message == ("report.yaml:4:2: error: YAML syntax: a list item ('- …') is indented "
+                       "differently from the items above it; line the dashes up (YAML says: "
+                       "expected <block end>, but found '<block sequence start>')")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a quotation mark never closed: PyYAML notices lines later, the message points at it
+    ('title: T\nsubtitle: "Closing the space\nauthor: A\nlang: en\ndate: 2024\n',
+     'report.yaml:2:11: error: YAML syntax: this value opens a quotation mark (") it never '
+     "closes; close it at the end of the value, or write the value without quotes"),
+    ("title: 'It's\nauthor: A\n",
+     "report.yaml:1:8: error: YAML syntax: this value opens a quotation mark (') it never "
+     "closes; close it at the end of the value, or write the value without quotes (an "
+     "apostrophe inside '…' is written twice: 'It''s')"),
+    ("title: T\nauthor: A: B\n",
+     "report.yaml:2:10: error: YAML syntax: a second ': ' on one line; put the value in quotes "
+     '(title: "Kazakhstan: a briefing") (YAML says: mapping values are not allowed here)'),
+    ("title: T\n\tauthor: A\n",
+     "report.yaml:2:1: error: YAML syntax: a tab or another character YAML cannot start a value "
+     "with; indent with spaces, and put a value starting with @, ` or % in quotes (YAML says: "
+     "found character '\\t' that cannot start any token)"),
+])
+def test_yaml_syntax_errors_say_what_to_do_where_the_mistake_is(tmp_path: Path, text: str,
+                                                                expected: str) -> None:
+    folder = write(tmp_path, {"report.yaml": text})
+    with pytest.raises(BriefingError) as exc:
+        load_config(folder)
+    assert _messages(exc, tmp_path) == [expected]
 
 
 def test_missing_files_and_title_are_all_reported(tmp_path: Path) -> None:

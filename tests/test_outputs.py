@@ -42,12 +42,12 @@ def test_report_yaml_outputs_are_written_and_listed(
     _brief(tmp_path, "outputs: [pdf, html, docx]\n")
     assert main(["brief", "-q"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert re.fullmatch(r"build/brief\.pdf: built in \d+\.\d s: \d+ pages, 1 notes, 1 sources, "
+    assert re.fullmatch(r"build/brief\.pdf: built in \d+\.\d s: \d+ pages, 1 note, 1 source, "
                         r"\d+ KB, 0 warnings", lines[0])
-    assert re.fullmatch(r"build/brief\.html: written in [\d.]+ s: web page, 1 notes, 1 "
-                        r"sources, \d+ KB", lines[1])
-    assert re.fullmatch(r"build/brief\.docx: written in [\d.]+ s: Word file, 1 footnotes, 1 "
-                        r"sources, \d+ KB", lines[2])
+    assert re.fullmatch(r"build/brief\.html: written in [\d.]+ s: web page, 1 note, 1 "
+                        r"source, \d+ KB", lines[1])
+    assert re.fullmatch(r"build/brief\.docx: written in [\d.]+ s: Word file, 1 footnote, 1 "
+                        r"source, \d+ KB", lines[2])
     assert {p.name for p in (tmp_path / "build").iterdir() if not p.name.startswith(".")} == \
         {"brief.pdf", "brief.html", "brief.docx"}
 

@@ -41,7 +41,7 @@ def test_unchanged_rebuild_reuses_the_pdf_without_loading_the_renderer(tmp_path:
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert re.fullmatch(r"build/brief.pdf: unchanged since the last build, reused: 4 pages, 1 "
-                        r"notes, 1 sources, \d+ KB, 1 warnings", lines[0])
+                        r"note, 1 source, \d+ KB, 1 warning", lines[0])
     assert lines[1:] == ["renderer idle"]
     # the warning of the build is repeated, so a reused build hides nothing
     assert proc.stderr.startswith("brief/r.bib:2: warning: 'b' is never cited")
