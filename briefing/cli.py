@@ -141,7 +141,9 @@ def _main(args: argparse.Namespace, sources: list[Path], display: Display,
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C (or SIGTERM): whatever was being written is removed
         display.close()
-        print("\nbriefing: stopped; no PDF was written or changed by the unfinished build",
+        print("\nbriefing: stopped watching; a build that was running wrote nothing, the "
+              "last PDF stands" if args.watch and not stopped else
+              "\nbriefing: stopped; no PDF was written or changed by the unfinished build",
               file=sys.stderr)
         if args.watch and not stopped:
             return EXIT_OK  # Ctrl-C is how a watch ends

@@ -11,6 +11,7 @@ CLI asks it which editions to build before anything heavy is loaded.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config
-from .errors import BriefingError
+from .errors import BriefingError, UsageError
 
 if TYPE_CHECKING:
     from .pdf import PdfOptions
@@ -42,17 +43,29 @@ def jobs(sources: list[Path], chosen: tuple[str, ...] | None,
     out = []
     for source in sources:
         try:
-            names = load_config(source, root).editions
-        except BriefingError:
-            names = ()
-        if not names:
+            config = load_config(source, root)
+        except BriefingError:  # the build reports it
             out.append(Job(source, chosen[0] if chosen and len(sources) == 1 else None))
             continue
-        picked = [n for n in names if not chosen or n in chosen]
+        names = config.editions
         if chosen and len(sources) == 1:
-            picked += [n for n in chosen if n not in names]  # the build says it is unknown
-        out.extend(Job(source, name) for name in picked)
+            _refuse_unknown(chosen, names, config.path)
+        if not names:
+            out.append(Job(source, None))
+            continue
+        out.extend(Job(source, name) for name in names if not chosen or name in chosen)
     return out
+
+
+def _refuse_unknown(chosen: tuple[str, ...], names: tuple[str, ...], path: Path) -> None:
+    """``--edition`` naming an edition the yaml does not define: a command-line mistake."""
+    for name in chosen:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            have = f"its editions: {', '.join(names)}" if names else "it defines none"
+            raise UsageError(f"--edition {name}: {path.name} has no such edition ({hint}"
+                             f"{have})")
 
 
 def identity(config: Config) -> str:

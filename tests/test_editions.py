@@ -80,11 +80,17 @@ def test_attach_sources_needs_pdf_a_3(tmp_path: Path) -> None:
 
 def test_an_unknown_edition_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """--edition naming an edition the yaml lacks is a command-line mistake (exit 2)."""
     monkeypatch.chdir(tmp_path)
     _folder(tmp_path)
-    assert main(["brief/kz.yaml", "--edition", "final"]) == 1
-    assert "no edition 'final' in kz.yaml (its editions: draft, public)" in \
-        capsys.readouterr().err
+    assert main(["brief/kz.yaml", "--edition", "final"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "briefing: --edition final: kz.yaml has no such edition (its editions: draft, public)")
+    assert main(["brief/kz.yaml", "--edition", "drafts"]) == 2
+    assert "(did you mean 'draft'? its editions: draft, public)" in capsys.readouterr().err
+    assert main(["brief/kg.yaml", "--edition", "draft"]) == 2
+    assert "kg.yaml has no such edition (it defines none)" in capsys.readouterr().err
+    assert not (tmp_path / "build").exists()
 
 
 JOBS = (("kz.yaml", "draft"), ("kz.yaml", "public"), ("kg.yaml", None))
@@ -240,3 +246,4 @@ def test_copies_are_made_when_every_edition_is_built_at_once(
     assert "3 of 3 editions built" in out
     names = sorted(p.name for p in (tmp_path / "build" / "brief-internal").glob("*.pdf"))
     assert names == ["brief-internal-001-ayse-yilmaz.pdf", "brief-internal-002-lukasz-oster.pdf"]
+
