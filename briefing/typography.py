@@ -90,7 +90,8 @@ _UN_SYMBOL = re.compile(r"\b[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.()-]+)+")
 #: a range or a pair of numbers joined by a dash: 2010–2012, 14–18, 483-IV
 _RANGE = re.compile(r"(?<=\d)([–—-])(?=[\dIVXLC])")
 #: a number and its unit or sign (5 000 ₸, 12 %), a label and its number (p. 4, No. 12, § 3)
-_UNIT_SPACE = re.compile(r"(?<=\d) (?=%|‰|₸|₽|€|£|km\b|kg\b|per cent|\d{3}\b)")
+_UNIT_SPACE = re.compile(r"(?<=\d) (?=%|‰|₸|₽|€|£|km\b|kg\b|per cent|\d{3}\b"
+                         r"|гг?\.|в\.|вв\.|тыс\.|млн\b|млрд\b|руб\.|тенге\b|чел\.)")
 _LABEL_SPACE = re.compile(r"\b(p|pp|No|no|Art|art|para|paras|vol|ch|§|№|с|ст|п|№)(\.?) (?=\d)")
 
 

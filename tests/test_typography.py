@@ -116,3 +116,8 @@ def test_an_autolink_breaks_as_an_address_not_as_a_word() -> None:
     plain = shown.group(1).replace("\u2060", "")  # word joiners: no break after / or -
     assert "\u200b/article" in plain and "\u200b-raid" in plain
     assert "\u00ad" not in out
+
+
+def test_a_russian_year_keeps_its_abbreviation() -> None:
+    out = refine_text("подписан 2 апреля 2024 г. в Астане; 5 млн тенге", "ru")
+    assert "2024\u00a0г." in out and "5\u00a0млн" in out
