@@ -234,3 +234,19 @@ def test_a_reference_to_an_unnumbered_section_quotes_its_title_as_the_language_d
     result = build(folder, tmp_path / "t.pdf")
     text = _text(result)
     assert shown.replace("\u00a0", " ") in text, text[-300:]
+
+
+def test_a_box_taller_than_the_room_left_breaks_instead_of_leaving_a_hole(
+        tmp_path: Path) -> None:
+    words = ("The government adopted measures that restrict the work of independent media and "
+             "civil society organisations across the country. ")
+    points = "\n".join(f"- Point {i}. {words * 2}^[A note on point {i}.]" for i in range(7))
+    folder = tmp_path / "r"
+    write(folder, {"report.yaml": "title: T\nauthor: A\n",
+                   "a.md": f"# Section\n\n{words * 4}\n\n{words * 3} Last words here.\n\n"
+                           f"::: {{.key-messages}}\n## Key messages\n\n{points}\n:::\n"})
+    result = build(folder, tmp_path / "t.pdf")
+    pages = page_texts(reader(result.output))
+    text_page = next(n for n, t in enumerate(pages) if "Last words here." in t)
+    assert "Key messages" in pages[text_page] and "Point 0." in pages[text_page]
+    assert "Point 6." in pages[text_page + 1]  # the rest of the box overleaf
