@@ -43,6 +43,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .errors import Diagnostics
 from .limits import checked_resource
+from .linebreak import fitting_trailing_spaces
 from .output import write_atomically
 from .placement import Repairs, keeping_notes_with_calls
 from .sandbox import scrub
@@ -207,7 +208,7 @@ def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfigura
         options["dpi"] = pdf_options.dpi
     if pdf_options.jpeg_quality:
         options["jpeg_quality"] = pdf_options.jpeg_quality
-    with keeping_notes_with_calls(repair) as repairs:
+    with keeping_notes_with_calls(repair) as repairs, fitting_trailing_spaces():
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=fonts, **options)
     layout = find_notes(document)
