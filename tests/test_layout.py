@@ -128,7 +128,8 @@ def test_a_table_that_breaks_says_so_on_the_pages_it_continues_on(edge: BuildRes
     number = re.search(r"Table\s(\d+)\.\s*Seventy", "\n".join(pages[starts[0]]))
     assert number, pages[starts[0]]
     label = f"Table {number.group(1)} (continued)"
-    marked = [n for n, lines in enumerate(pages) if any(label in ln for ln in lines[:3])]
+    # (the running head: where pdftotext puts it among the page's lines varies)
+    marked = [n for n, lines in enumerate(pages) if any(label in ln for ln in lines)]
     assert marked and marked[0] == starts[0] + 1, (starts, marked)
     assert marked == list(range(starts[0] + 1, marked[-1] + 1))  # no gap, then never again
     assert not any(label in "\n".join(p) for p in pages[marked[-1] + 1:])
