@@ -660,13 +660,17 @@ def _check_together(path: Path, values: dict[str, Any], lines: dict[str, int],
         values["recipients"] = read_recipients(values["distribution"], diags)
 
 
+class ExplainedYAMLError(yaml.MarkedYAMLError):
+    """A YAML error whose message is briefing's own, saying what to do (printed as it is)."""
+
+
 class NoAliasLoader(yaml.SafeLoader):
     """YAML without anchors and aliases: a few lines of aliases can expand to gigabytes."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in stubs
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in "
+            raise ExplainedYAMLError(None, None, "aliases (*name) are not allowed in "
                                        "report.yaml; write the value out", event.start_mark)
         return super().compose_node(parent, index)
 
@@ -676,7 +680,7 @@ class NoAliasLoader(yaml.SafeLoader):
         try:
             return self.construct_yaml_timestamp(node)
         except (ValueError, OverflowError):
-            raise yaml.MarkedYAMLError(None, None, f"'{node.value}' is not a real date; write "
+            raise ExplainedYAMLError(None, None, f"'{node.value}' is not a real date; write "
                                        "it as YYYY-MM-DD (month 1-12, a day the month has) or "
                                        "in quotes to show it as written",
                                        node.start_mark) from None
@@ -720,6 +724,8 @@ def yaml_syntax_error(exc: yaml.MarkedYAMLError, text: str, path: Path) -> Diagn
     line = mark.line + 1 if mark else None
     col = mark.column + 1 if mark else None
     problem = str(exc.problem or exc.context or "")
+    if isinstance(exc, ExplainedYAMLError):
+        return Diagnostic("error", f"YAML syntax: {problem}", path, line, col)
     for number, source in enumerate(text.split("\n")[:line or None], start=1):
         quoted = _QUOTED_START.match(source)
         if quoted and not _closes(quoted.group(2), quoted.group(1)):
