@@ -21,6 +21,9 @@ otherwise leaves WeasyPrint's own tagging alone):
   are drawn as ``Artifact``; so are images with an empty ``alt`` (decorative);
 - text runs are content of their element (no ``Span`` per run); ``Span`` is kept for text in
   another language (``/Lang``); an element continued on the next page stays one element;
+- text boxes drawn one after another for the same element (the words and lines of a
+  paragraph) are one marked-content sequence with one MCID, not one each (WeasyPrint's), so
+  the content stream and the parent tree carry a third as many; adjacent artifacts too;
 - table header cells carry ``/Scope`` (``Column`` in the head, ``Row`` in the body) and every
   data cell its ``/Headers``; images are ``Figure`` with their ``alt`` as ``/Alt``.
 
