@@ -34,6 +34,7 @@ PDF holds only text runs and numbers. It also costs nothing extra: no second par
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -153,6 +154,9 @@ def _marked(original: Any) -> Any:
 # there again (:func:`_resolve`), so the file says exactly what it said with one box a sequence.
 
 
+_seams = itertools.count()
+
+
 @dataclass(eq=False)
 class _Seam:
     """Where a text box's content starts inside a sequence it joined."""
@@ -162,6 +166,9 @@ class _Seam:
     in_text: bool = False  #: the box continues the text object of the box before it
     empty: bool = False  #: the box drew nothing
     split: int | None = None  #: a new sequence starts here, with this MCID
+    #: when it was made: two seams can end up at one index (a box that drew only the ``ET``
+    #: the next box took back), and must then be split in the order drawn
+    order: int = field(default_factory=lambda: next(_seams))
 
 
 @dataclass(eq=False)
@@ -385,7 +392,7 @@ def _resolve(page: _Page) -> None:
                 page.nums[mcid] = element.reference
             part.mcid, last = mcid, part
     for seams in splits.values():
-        for seam in sorted(seams, key=lambda s: s.index, reverse=True):
+        for seam in sorted(seams, key=lambda s: (s.index, s.order), reverse=True):
             property_list = pydyf.Dictionary({"MCID": seam.split})
             items = [b"EMC", b"/Span", property_list, b"BDC"]
             if seam.in_text:

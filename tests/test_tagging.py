@@ -167,3 +167,38 @@ def test_tagging_costs_few_bytes_on_a_note_dense_briefing(tmp_path: Path) -> Non
     print(f"{len(document.pages)} pages, {mcids} MCIDs for {report.tagged_runs} text runs, "
           f"size {ratio:.3f}x")
     assert ratio <= 1.21
+
+
+def test_adjacent_phrases_keep_their_own_text(tmp_path: Path) -> None:
+    """Phrases in other languages (or links) a space apart: the space's text box may draw only
+    the ``ET`` that the next box takes back, so two splits of one merged sequence fall at one
+    place in the stream; split in the wrong order, the second phrase's text went to the
+    paragraph and its Span kept an empty sequence."""
+    folder = write(tmp_path / "phrases", {
+        "report.yaml": "title: Phrases\nlang: en-GB\n",
+        "a.md": "# One\n\nSee [Привет]{lang=ru} [Wort]{lang=de} [mot]{lang=fr} and "
+                "[x](https://a.example) [y](https://b.example) [z](https://c.example).\n"})
+    result = build(folder, tmp_path / "phrases.pdf")
+    assert check(result.output).problems == []
+    with pikepdf.open(result.output) as pdf:
+        shown: set[tuple[int, int]] = set()  # (page, MCID) of sequences that show text
+        for number, page in enumerate(pdf.pages):
+            open_mcids: list[int | None] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    props = operands[1] if op == "BDC" else None
+                    open_mcids.append(int(props.MCID) if isinstance(props, pikepdf.Dictionary)
+                                      and "/MCID" in props else None)
+                elif op == "EMC":
+                    open_mcids.pop()
+                elif op in ("TJ", "Tj") and open_mcids and open_mcids[-1] is not None:
+                    shown.add((number, open_mcids[-1]))
+        pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        phrases = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                   and (str(o.get("/S")) == "/Span" or str(o.get("/S")) == "/Link"
+                        and "/URI" in o.K[0].Obj.get("/A", {}))]
+        assert len(phrases) == 6
+        for phrase in phrases:
+            mcids = [int(k) for k in phrase.K if isinstance(k, int)]
+            assert mcids and all((pages[phrase.Pg.objgen], m) in shown for m in mcids)
