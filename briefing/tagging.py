@@ -21,6 +21,9 @@ otherwise leaves WeasyPrint's own tagging alone):
   are drawn as ``Artifact``; so are images with an empty ``alt`` (decorative);
 - text runs are content of their element (no ``Span`` per run); ``Span`` is kept for text in
   another language (``/Lang``); an element continued on the next page stays one element;
+- text boxes drawn one after another for the same element (the words and lines of a
+  paragraph) are one marked-content sequence with one MCID, not one each (WeasyPrint's), so
+  the content stream and the parent tree carry a third as many; adjacent artifacts too;
 - table header cells carry ``/Scope`` (``Column`` in the head, ``Row`` in the body) and every
   data cell its ``/Headers``; images are ``Figure`` with their ``alt`` as ``/Alt``.
 
@@ -31,6 +34,7 @@ PDF holds only text runs and numbers. It also costs nothing extra: no second par
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +72,16 @@ class _State:
     created: list[pydyf.Dictionary] = field(default_factory=list)  #: every element made
 
 
+@dataclass(eq=False)
+class _Part:
+    """A text box's place in its element's ``/K`` until its MCID is known (:func:`_resolve`)."""
+
+    mcid: int | None = None
+    drawn: bool = True
+    #: the drawn part right before it in its element's /K, if the kid before it is one
+    before: _Part | None = None
+
+
 @dataclass
 class _Page:
     """One page being tagged: WeasyPrint's arguments to ``_build_box_tree``."""
@@ -78,6 +92,8 @@ class _Page:
     annotations: list[Any]
     tags: dict[Any, Any]
     state: _State
+    #: the text boxes met, in the order met: (their sequence as drawn, element, place in its K)
+    parts: list[tuple[dict[str, Any], pydyf.Dictionary, _Part]] = field(default_factory=list)
 
     @property
     def ref(self) -> Any:
@@ -116,12 +132,135 @@ def _marked(original: Any) -> Any:
     @contextmanager
     def marked(stream: Any, box: Any, tag: str) -> Iterator[None]:
         if _artifact_depth[0] or _is_artifact(box):
-            with stream.artifact():
+            with _artifact(stream):
                 yield
-        else:
+        elif stream._tags is None:
             with original(stream, box, tag):
                 yield
+        else:
+            with _sequence(stream, box, tag):
+                yield
     return marked
+
+
+# --- marked content: one sequence for a run of text boxes ---------------------------------------
+#
+# WeasyPrint marks each text box as a sequence of its own (``/Span <</MCID n>> BDC BT … ET EMC``):
+# 9,176 sequences on the 112-page test document, each with its own parent tree entry. Text boxes
+# drawn one right after the other (the words of a line, the lines of a paragraph) are instead
+# drawn as one sequence: the EMC just written is taken back, and the stream, finding ``ET`` last,
+# continues the text object as it does untagged. Whether two boxes belong to the same element is
+# only known when the tree is built, after drawing; where they do not, the sequence is split
+# there again (:func:`_resolve`), so the file says exactly what it said with one box a sequence.
+
+
+_seams = itertools.count()
+
+
+@dataclass(eq=False)
+class _Seam:
+    """Where a text box's content starts inside a sequence it joined."""
+
+    stream: Any
+    index: int  #: position in ``stream.stream`` of the box's first item
+    in_text: bool = False  #: the box continues the text object of the box before it
+    empty: bool = False  #: the box drew nothing
+    split: int | None = None  #: a new sequence starts here, with this MCID
+    #: when it was made: two seams can end up at one index (a box that drew only the ``ET``
+    #: the next box took back), and must then be split in the order drawn
+    order: int = field(default_factory=lambda: next(_seams))
+
+
+@dataclass(eq=False)
+class _Run:
+    """One marked-content sequence as drawn: its MCID, and a seam for each box after the first."""
+
+    mcid: int
+    seams: list[_Seam] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Marks:
+    """A page's MCIDs (its content stream and the groups drawn for it share one ``tags``)."""
+
+    tags: dict[Any, Any]
+    count: int = 0
+
+    def new(self) -> int:
+        self.count += 1
+        return self.count - 1
+
+
+#: id(page's tags) -> its marks, while a PDF is written
+_marks: dict[int, _Marks] = {}
+
+
+def _marks_for(tags: dict[Any, Any]) -> _Marks:
+    marks = _marks.get(id(tags))
+    if marks is None or marks.tags is not tags:
+        marks = _marks[id(tags)] = _Marks(tags)
+    return marks
+
+
+@contextmanager
+def _sequence(stream: Any, box: Any, tag: str) -> Iterator[None]:
+    """``Stream.marked``: a text box drawn right after another one joins its sequence."""
+    from weasyprint.formatting_structure import boxes
+
+    text = isinstance(box, boxes.TextBox)
+    body = stream.stream
+    last = getattr(stream, "_briefing_open", None)
+    seam = None
+    if text and last is not None and last[1] == len(body) and body[-1] == b"EMC":
+        run = last[0]
+        body.pop()
+        seam = _Seam(stream, len(body))
+        run.seams.append(seam)
+        position = len(run.seams)
+    else:
+        run, position = _Run(_marks_for(stream._tags).new()), 0
+        stream.begin_marked_content(tag, pydyf.Dictionary({"MCID": run.mcid}))
+    assert box not in stream._tags
+    stream._tags[box] = {"tag": tag, "mcid": run.mcid, "run": run, "position": position}
+    stream._briefing_open = None
+    stream._briefing_seam = seam
+    try:
+        yield
+    finally:
+        stream._briefing_seam = None
+        if seam is not None and len(body) <= seam.index:
+            seam.empty = True  # nothing drawn: no content to give an element
+        stream.end_marked_content()
+        stream._briefing_open = (run, len(body)) if text else None
+
+
+@contextmanager
+def _artifact(stream: Any) -> Iterator[None]:
+    """``Stream.artifact``; an artifact drawn right after another one continues it (the
+    contents' dot leaders are a text box for each dot)."""
+    body = stream.stream
+    if stream._tags is not None and getattr(stream, "_briefing_artifact", None) == len(body) \
+            and body[-1] == b"EMC":
+        body.pop()
+        yield
+        stream.end_marked_content()
+    else:
+        with stream.artifact():
+            yield
+    stream._briefing_artifact = len(body)
+
+
+def _begin_text(original: Any) -> Any:
+    def begin_text(stream: Any) -> None:
+        seam = getattr(stream, "_briefing_seam", None)
+        if seam is not None:
+            stream._briefing_seam = None  # only a box's first text object can continue one
+            if seam.index == len(stream.stream) and stream.stream and \
+                    stream.stream[-1] == b"ET":
+                seam.index -= 1  # the stream takes back the ET: the box starts there
+                seam.in_text = True
+        original(stream)
+    return begin_text
 
 
 def _as_artifact(original: Any, test: Any) -> Any:
@@ -205,6 +344,75 @@ def _add_content(page: _Page, element: pydyf.Dictionary, mcid: int) -> None:
     page.nums[mcid] = element.reference
 
 
+def _add_text(page: _Page, element: pydyf.Dictionary, kid: dict[str, Any]) -> None:
+    """A text box drawn as (part of) a marked-content sequence belongs to ``element``."""
+    if "run" not in kid:  # drawn by WeasyPrint's own Stream.marked
+        _add_content(page, element, kid["mcid"])
+        return
+    part = _Part()
+    element["K"].append(part)
+    page.parts.append((kid, element, part))
+
+
+def _resolve(page: _Page) -> None:
+    """Give each text box met on this page its MCID: its sequence's, or a new sequence's where
+    it does not directly follow, in the same element's ``/K``, the box drawn before it (another
+    element's text, or a kid between them: a note's call drawn later, being raised); the stream
+    is split there. Then write the MCIDs into the elements' ``/K``, each once."""
+    marks = _marks_for(page.tags)
+    runs: dict[int, list[tuple[int, pydyf.Dictionary, _Part, _Run]]] = {}
+    elements: dict[int, pydyf.Dictionary] = {}
+    for kid, element, part in page.parts:
+        run, position = kid["run"], kid["position"]
+        part.drawn = not (position and run.seams[position - 1].empty)
+        runs.setdefault(id(run), []).append((position, element, part, run))
+        elements[element.number] = element
+    for element in elements.values():
+        before = None
+        for k in element["K"]:
+            if not isinstance(k, _Part):
+                before = None
+            elif k.drawn:
+                k.before, before = before, k
+    splits: dict[int, list[_Seam]] = {}
+    for parts in runs.values():
+        parts.sort(key=lambda p: p[0])
+        last: _Part | None = None
+        mcid = -1
+        for position, element, part, run in parts:
+            if not part.drawn:
+                continue
+            if last is None:
+                mcid = run.mcid
+                page.nums[mcid] = element.reference
+            elif part.before is not last:
+                seam = run.seams[position - 1]
+                mcid = seam.split = marks.new()
+                splits.setdefault(id(seam.stream), []).append(seam)
+                page.nums[mcid] = element.reference
+            part.mcid, last = mcid, part
+    for seams in splits.values():
+        for seam in sorted(seams, key=lambda s: (s.index, s.order), reverse=True):
+            property_list = pydyf.Dictionary({"MCID": seam.split})
+            items = [b"EMC", b"/Span", property_list, b"BDC"]
+            if seam.in_text:
+                items = [b"ET", *items, b"BT"]
+            seam.stream.stream[seam.index:seam.index] = items
+    for element in elements.values():
+        here = element.get("Pg") == page.ref
+        kids, seen = [], set()
+        for k in element["K"]:
+            if isinstance(k, _Part):
+                if not k.drawn or k.mcid in seen:
+                    continue
+                seen.add(k.mcid)
+                k = k.mcid if here else pydyf.Dictionary(
+                    {"Type": "/MCR", "Pg": page.ref, "MCID": k.mcid})
+            kids.append(k)
+        element["K"][:] = kids
+    page.parts.clear()
+
+
 def _element_for(box: Any, tag: str, parent: pydyf.Dictionary,
                  page: _Page) -> tuple[pydyf.Dictionary, bool]:
     """The element for ``box``: the one its HTML element already has (a paragraph continued
@@ -231,10 +439,11 @@ def build_box_tree(box: Any, parent: pydyf.Dictionary, pdf: Any, page_number: in
     _build(box, parent, page)
     if tags:  # drawn as content but not met in the boxes: keep it tagged, never lost
         rest = _new(page, "NonStruct", parent)
-        for kid in sorted(tags.values(), key=lambda k: k["mcid"]):
-            _add_content(page, rest, kid["mcid"])
+        for kid in sorted(tags.values(), key=lambda k: (k["mcid"], k.get("position", 0))):
+            _add_text(page, rest, kid)
         tags.clear()
         parent["K"].append(rest.reference)
+    _resolve(page)
     # the elements are in parent["K"] already (WeasyPrint's caller would append them)
     yield from ()
 
@@ -253,7 +462,7 @@ def _build(box: Any, parent: pydyf.Dictionary, page: _Page) -> None:
     if isinstance(box, boxes.TextBox):
         kid = page.tags.pop(box, None)
         if kid is not None:
-            _add_content(page, parent, kid["mcid"])
+            _add_text(page, parent, kid)
         return
     tag = _tag(box, parent)
     if tag is None or page.state.owners.get(parent.number) == _key(box):
@@ -493,7 +702,7 @@ def _internals() -> tuple[Any, Any, Any, Any] | None:
         return None
     wanted = ((tags, "_build_box_tree"), (wpdf, "add_tags"), (draw, "draw_stacking_context"),
               (draw, "draw_inline_level"), (stream.Stream, "marked"),
-              (stream.Stream, "artifact"))
+              (stream.Stream, "artifact"), (stream.Stream, "begin_text"))
     if not all(callable(getattr(obj, name, None)) for obj, name in wanted):
         return None
     return draw, wpdf, stream, tags
@@ -513,12 +722,16 @@ def tagging(enabled: bool = True) -> Iterator[Tagging]:
              (wpdf, "add_tags", wpdf.add_tags),
              (draw, "draw_stacking_context", draw.draw_stacking_context),
              (draw, "draw_inline_level", draw.draw_inline_level),
-             (stream.Stream, "marked", stream.Stream.marked)]
+             (stream.Stream, "marked", stream.Stream.marked),
+             (stream.Stream, "begin_text", stream.Stream.begin_text)]
     original_add_tags = wpdf.add_tags
 
     def add_tags(pdf: Any, *args: Any, **kwargs: Any) -> None:
         pdf.briefing_tags = _State()
-        original_add_tags(pdf, *args, **kwargs)
+        try:
+            original_add_tags(pdf, *args, **kwargs)
+        finally:
+            _marks.clear()
         _finish(pdf)
 
     tags._build_box_tree = build_box_tree
@@ -529,8 +742,10 @@ def tagging(enabled: bool = True) -> Iterator[Tagging]:
         bool(ARTIFACT_CLASSES & _classes(context.box)))
     draw.draw_inline_level = _inline_as_artifact(draw.draw_inline_level)
     stream.Stream.marked = _marked(stream.Stream.marked)
+    stream.Stream.begin_text = _begin_text(stream.Stream.begin_text)
     try:
         yield Tagging(True)
     finally:
+        _marks.clear()
         for obj, name, value in saved:
             setattr(obj, name, value)

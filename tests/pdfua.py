@@ -142,6 +142,12 @@ def _tree(pdf: pikepdf.Pdf,
     mcids: dict[tuple[int, int], Element] = {}
     seen: set[tuple[int, int]] = set()
 
+    def claim(page: int, mcid: int, element: Element) -> None:
+        if (page, mcid) in mcids:
+            report.fail("briefing", f"MCID {mcid} on page {page + 1} is claimed by "
+                        f"{mcids[(page, mcid)].role} and {element.role}")
+        mcids[(page, mcid)] = element
+
     def resolve(kind: str) -> str:
         hops = 0
         while kind in rolemap and hops < 10:
@@ -157,7 +163,7 @@ def _tree(pdf: pikepdf.Pdf,
             return
         if isinstance(node, int):
             if parent is not None and page is not None:
-                mcids[(page, int(node))] = parent
+                claim(page, int(node), parent)
             return
         if not isinstance(node, pikepdf.Dictionary):
             return
@@ -185,7 +191,37 @@ def _tree(pdf: pikepdf.Pdf,
             walk(node.K, element, here)
 
     walk(root.get("/K"), None, None)
+    _parent_tree(pdf, root, mcids, report)
     return elements, mcids
+
+
+def _parent_tree(pdf: pikepdf.Pdf, root: Any, mcids: dict[tuple[int, int], Element],
+                 report: Report) -> None:
+    """The parent tree names, for each page's MCID, the element whose /K claims it."""
+    entries: dict[int, Any] = {}
+
+    def read(node: Any) -> None:
+        nums = node.get("/Nums") or []
+        for i in range(0, len(nums) - 1, 2):
+            entries[int(nums[i])] = nums[i + 1]
+        for kid in node.get("/Kids") or []:
+            read(kid)
+
+    if "/ParentTree" in root:
+        read(root.ParentTree)
+    for number, page in enumerate(pdf.pages):
+        if "/StructParents" not in page.obj:
+            continue
+        parents = entries.get(int(page.obj.StructParents))
+        if not isinstance(parents, pikepdf.Array):
+            report.fail("briefing", f"page {number + 1}: no parent tree array")
+            continue
+        for mcid, parent in enumerate(parents):
+            owner = mcids.get((number, mcid))
+            if owner is None or not isinstance(parent, pikepdf.Dictionary) or \
+                    parent.objgen != owner.obj.objgen:
+                report.fail("briefing", f"page {number + 1}: the parent tree's element for "
+                            f"MCID {mcid} is not the element that claims it")
 
 
 def _content(pdf: pikepdf.Pdf, report: Report,
@@ -196,9 +232,17 @@ def _content(pdf: pikepdf.Pdf, report: Report,
     untagged: Counter[str] = Counter()
     for number, page in enumerate(pdf.pages):
         stack: list[tuple[str, int | None]] = []
+        opened_in_text: list[bool] = []  #: per open sequence: began inside a text object
+        in_text = False
         for operands, operator in pikepdf.parse_content_stream(page):
             op = str(operator)
+            if op in ("BT", "ET"):
+                if op == "ET" and opened_in_text and opened_in_text[-1]:
+                    report.fail("briefing", f"page {number + 1}: a text object ends inside "
+                                "a marked-content sequence begun in it")
+                in_text = op == "BT"
             if op in ("BDC", "BMC"):
+                opened_in_text.append(in_text)
                 tag = str(operands[0])[1:]
                 mcid = None
                 if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and \
@@ -211,6 +255,9 @@ def _content(pdf: pikepdf.Pdf, report: Report,
                 if mcid is not None and artifact_above:
                     report.fail("01-004", f"page {number + 1}: tagged content in an artifact")
                 if mcid is not None:
+                    if (number, mcid) in used:
+                        report.fail("briefing", f"page {number + 1}: MCID {mcid} marks two "
+                                    "sequences")
                     if (number, mcid) not in mcids:
                         report.fail("01-005", f"page {number + 1}: MCID {mcid} belongs to no "
                                     "element of the structure tree")
@@ -219,6 +266,9 @@ def _content(pdf: pikepdf.Pdf, report: Report,
             elif op == "EMC":
                 if stack:
                     stack.pop()
+                if opened_in_text and opened_in_text.pop() != in_text:
+                    report.fail("briefing", f"page {number + 1}: a marked-content sequence "
+                                "and a text object overlap")
             elif op in _TEXT_OPS or op in _PAINT_OPS or op in ("Do", "BI", "EI"):
                 artifact = any(t == "Artifact" for t, _ in stack)
                 tagged = any(m is not None for _, m in stack)

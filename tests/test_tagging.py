@@ -13,10 +13,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 from conftest import ROOT, write
-from generate import write_russian_report
+from generate import write_report, write_russian_report
 from pdfua import check
 
-from briefing.pipeline import BuildResult, build
+from briefing.config import load_config
+from briefing.editions import pdf_options
+from briefing.errors import Diagnostics
+from briefing.pdf import PdfOptions, lay_out, write_pdf
+from briefing.pipeline import BuildResult, Timer, build, read
+from briefing.templates import render_page
+from briefing.writer import write_html
 
 TAGCHECK = ROOT.parent / "shared" / "tools" / "tagcheck.py"
 
@@ -134,3 +140,65 @@ def test_table_headers_have_a_scope(tmp_path: Path) -> None:
                    and str(o.get("/S")) == "/TD"]
     assert scopes == ["/Column", "/Column"]
     assert len(headers) == 2 and all(len(h) == 1 for h in headers)
+
+
+def test_tagging_costs_few_bytes_on_a_note_dense_briefing(tmp_path: Path) -> None:
+    """The same layout written untagged and tagged (deterministic, as bench/editions.py does):
+    text boxes drawn one after another for one element are one marked-content sequence, so
+    the 33 pages have 794 MCIDs for 2,170 text runs (one each before), and the size ratio is
+    1.191 (1.232 before). The issue's 15 % is not met: docs/design.md says where the bytes go."""
+    source = write_report(tmp_path / "dense", sections=8, seed=3)
+    config = load_config(source.parent)
+    diags = Diagnostics()
+    briefing = read(config, diags, Timer(source))
+    written = write_html(briefing.cited, briefing.document, config.lang)
+    document, _layout = lay_out(render_page(config, written), written.notes, diags, True, None,
+                                pdf_options(config))
+    plain, tagged = tmp_path / "plain.pdf", tmp_path / "tagged.pdf"
+    write_pdf(document, plain, PdfOptions(standard="none"))
+    write_pdf(document, tagged, PdfOptions())
+    report = check(tagged, notes=None)
+    assert report.problems == []
+    with pikepdf.open(tagged) as pdf:
+        mcids = sum(len(pdf.Root.StructTreeRoot.ParentTree.Nums[2 * n + 1])
+                    for n in range(len(pdf.pages)))
+    assert mcids * 2.5 < report.tagged_runs
+    ratio = tagged.stat().st_size / plain.stat().st_size
+    print(f"{len(document.pages)} pages, {mcids} MCIDs for {report.tagged_runs} text runs, "
+          f"size {ratio:.3f}x")
+    assert ratio <= 1.21
+
+
+def test_adjacent_phrases_keep_their_own_text(tmp_path: Path) -> None:
+    """Phrases in other languages (or links) a space apart: the space's text box may draw only
+    the ``ET`` that the next box takes back, so two splits of one merged sequence fall at one
+    place in the stream; split in the wrong order, the second phrase's text went to the
+    paragraph and its Span kept an empty sequence."""
+    folder = write(tmp_path / "phrases", {
+        "report.yaml": "title: Phrases\nlang: en-GB\n",
+        "a.md": "# One\n\nSee [Привет]{lang=ru} [Wort]{lang=de} [mot]{lang=fr} and "
+                "[x](https://a.example) [y](https://b.example) [z](https://c.example).\n"})
+    result = build(folder, tmp_path / "phrases.pdf")
+    assert check(result.output).problems == []
+    with pikepdf.open(result.output) as pdf:
+        shown: set[tuple[int, int]] = set()  # (page, MCID) of sequences that show text
+        for number, page in enumerate(pdf.pages):
+            open_mcids: list[int | None] = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op in ("BDC", "BMC"):
+                    props = operands[1] if op == "BDC" else None
+                    open_mcids.append(int(props.MCID) if isinstance(props, pikepdf.Dictionary)
+                                      and "/MCID" in props else None)
+                elif op == "EMC":
+                    open_mcids.pop()
+                elif op in ("TJ", "Tj") and open_mcids and open_mcids[-1] is not None:
+                    shown.add((number, open_mcids[-1]))
+        pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        phrases = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                   and (str(o.get("/S")) == "/Span" or str(o.get("/S")) == "/Link"
+                        and "/URI" in o.K[0].Obj.get("/A", {}))]
+        assert len(phrases) == 6
+        for phrase in phrases:
+            mcids = [int(k) for k in phrase.K if isinstance(k, int)]
+            assert mcids and all((pages[phrase.Pg.objgen], m) in shown for m in mcids)
