@@ -22,6 +22,7 @@ several times (numbered copies: ``copies.py``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import re
 import time
@@ -208,9 +209,15 @@ def _layout(html: str, page: Page, fetcher: SandboxFetcher, fonts: FontConfigura
         options["dpi"] = pdf_options.dpi
     if pdf_options.jpeg_quality:
         options["jpeg_quality"] = pdf_options.jpeg_quality
-    with keeping_notes_with_calls(repair) as repairs, fitting_trailing_spaces():
-        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
-            font_config=fonts, **options)
+    # the build's own objects (trees, citations, caches) are frozen out of the garbage
+    # collector while WeasyPrint lays out: its collections then walk only the layout's
+    gc.freeze()
+    try:
+        with keeping_notes_with_calls(repair) as repairs, fitting_trailing_spaces():
+            document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
+                font_config=fonts, **options)
+    finally:
+        gc.unfreeze()
     layout = find_notes(document)
     measure_pages(document, layout)
     layout.repairs = repairs
