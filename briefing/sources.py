@@ -54,6 +54,29 @@ def read_sections(paths: tuple[Path, ...]) -> list[Section]:
     return sections
 
 
+#: the Cyrillic encodings a briefing's files arrive in when they are not UTF-8
+_LEGACY = (("cp1251", "Windows Cyrillic (cp1251)"), ("koi8-r", "KOI8-R Cyrillic"))
+
+
+def _guess_encoding(data: bytes) -> str:
+    """", it looks like Windows Cyrillic (cp1251)": a guess from the bytes. In Cyrillic text
+    most letters are outside ASCII; in Latin text with accents few are (both decode in
+    cp1251 and cp1252, so the share of such letters decides, then which Cyrillic table makes
+    more lower-case letters, as running text has)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return ", it looks like UTF-16"
+    sample = data[:20_000]
+    total = sum(chr(b).isalpha() for b in sample if b < 128)
+    high = sum(b >= 0xC0 for b in sample)  # letters in all three tables
+    if total + high == 0:
+        return ""
+    if high / (total + high) < 0.3:
+        return ", it looks like Windows Latin (cp1252)"
+    best = max(_LEGACY, key=lambda pair: sum(
+        c.islower() for c in sample.decode(pair[0], "replace") if ord(c) > 127))
+    return f", it looks like {best[1]}"
+
+
 def read_text(path: Path, limit: int, diags: Diagnostics, what: str = "file") -> str | None:
     """A regular file's text (BOM and CR-LF normalised), or None with an error in ``diags``."""
     data = read_bytes(path, limit, diags, what)
@@ -63,7 +86,9 @@ def read_text(path: Path, limit: int, diags: Diagnostics, what: str = "file") ->
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        diags.error(f"not UTF-8 text; save the {what} as UTF-8", path, line)
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(f"not UTF-8 text{_guess_encoding(data)}; save the {what} as UTF-8 (in "
+                    "most editors: Save As, Encoding: UTF-8)", path, line, col)
         return None
     if "\0" in text:
         diags.error(f"the {what} holds a NUL character (a binary file?); save it as plain "

@@ -40,7 +40,7 @@ MALFORMED: dict[str, tuple[dict[str, str | bytes], str, bool]] = {
     "NUL in report.yaml": ({"report.yaml": "title: T\0\n", "a.md": "x\n"},
                            "r/report.yaml:1", True),
     "report.yaml not UTF-8": ({"report.yaml": "title: Caf\xe9\n".encode("latin-1"),
-                               "a.md": "x\n"}, "r/report.yaml:1", True),
+                               "a.md": "x\n"}, "r/report.yaml:1:11", True),
     "report.yaml is a list": ({"report.yaml": "- title\n", "a.md": "x\n"},
                               "r/report.yaml:1", True),
     "YAML nested 10,000 deep": ({"report.yaml": "title: " + "[" * 10_000 + "]" * 10_000 + "\n",
@@ -54,7 +54,7 @@ MALFORMED: dict[str, tuple[dict[str, str | bytes], str, bool]] = {
     "a section that is a folder": ({"report.yaml": "title: T\nsections: [d.md]\n"},
                                    "r/report.yaml:2:1", True),
     "a section not UTF-8": ({"report.yaml": "title: T\n", "a.md": b"caf\xe9\n"},
-                            "r/a.md:1", True),
+                            "r/a.md:1:4", True),
     "a section with NUL": ({"report.yaml": "title: T\n", "a.md": "one\ntwo\0\n"},
                            "r/a.md:2", True),
     "a section's YAML block that is not YAML": (
@@ -68,7 +68,7 @@ MALFORMED: dict[str, tuple[dict[str, str | bytes], str, bool]] = {
     "an image with NUL": ({"report.yaml": "title: T\n", "a.md": "Text.\n\n![x](a%00b.png)\n"},
                           "r/a.md:3:6", True),
     "bibliography not UTF-8": ({"report.yaml": _REPORT, "a.md": "Text.\n",
-                                "r.bib": b"@book{a, title={Caf\xe9}}\n"}, "r/r.bib:1", True),
+                                "r.bib": b"@book{a, title={Caf\xe9}}\n"}, "r/r.bib:1:20", True),
     "bibliography with NUL": ({"report.yaml": _REPORT, "a.md": "Text.\n",
                                "r.bib": "@book{a, title={x\0}}\n"}, "r/r.bib:1", True),
     "a broken entry": ({"report.yaml": _REPORT, "a.md": "Text [@b].\n",
@@ -126,6 +126,22 @@ def test_8_malformed_input_is_a_located_error_never_a_crash(tmp_path: Path, name
         assert "internal error" not in run.stderr and "Traceback" not in run.stderr
         assert run.errors[0].startswith(f"{place}: error: "), run.errors
     assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.mark.parametrize(("encoding", "named"), [
+    ("cp1251", "Windows Cyrillic (cp1251)"), ("koi8-r", "KOI8-R Cyrillic"),
+    ("cp1252", "Windows Latin (cp1252)")])
+def test_8_a_file_not_in_utf8_is_named_with_its_likely_encoding(tmp_path: Path, encoding: str,
+                                                                named: str) -> None:
+    text = ("# Положение\n\nКазахстан подписал соглашение о правах человека.\n"
+            if encoding != "cp1252" else "# Situation\n\nThe café reopened in Almaty.\n")
+    write(tmp_path / "r", {"report.yaml": "title: T\n"})
+    (tmp_path / "r" / "a.md").write_bytes(text.encode(encoding))
+    run = run_measured("r", "--check", cwd=tmp_path, timeout=60)
+    assert run.code == 1
+    line = 1 if encoding != "cp1252" else 3
+    assert run.errors[0].startswith(f"r/a.md:{line}:"), run.errors
+    assert f"not UTF-8 text, it looks like {named}; save the" in run.errors[0], run.errors
 
 
 def test_8_a_footnote_inside_a_footnote_is_two_notes(tmp_path: Path) -> None:
