@@ -51,6 +51,7 @@ from .rebuild import (
     display_name,
     exit_code,
     find_sources,
+    implied_root,
     run_single,
     shared_outputs,
     watch,
@@ -133,6 +134,8 @@ def _main(args: argparse.Namespace, sources: list[Path], display: Display,
     try:
         _refuse_bad_options(args)
         sources = find_sources(args.sources)
+        if args.root is None:
+            args.root = implied_root(args.sources, sources)
         return _run(sources, args, display)
     except UsageError as exc:
         display.close()

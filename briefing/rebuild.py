@@ -111,12 +111,25 @@ def find_sources(given: list[Path]) -> list[Path]:
     return given
 
 
+#: the folder a project keeps its briefing in (this repository's default briefing is there)
+PROJECT_BRIEFING = Path("report")
+
+
+def implied_root(given: list[Path], found: list[Path]) -> Path | None:
+    """The wider folder report.yaml may name files from when the command gave none (``--root``):
+    the current folder, when no SOURCE was given and the briefing found is its ``report/``.
+    The current folder is then the project holding the briefing (this repository keeps the
+    default briefing's sources in ``bib/``, beside ``report/``); a folder named on the command
+    line, a partner's, stays confined to itself."""
+    return Path(".") if not given and found == [PROJECT_BRIEFING] else None
+
+
 def _here() -> Path:
     cwd = Path.cwd()
     if (cwd / CONFIG_NAME).is_file():
         return Path(".")
-    if (cwd / "report" / CONFIG_NAME).is_file():
-        return Path("report")
+    if (cwd / PROJECT_BRIEFING / CONFIG_NAME).is_file():
+        return PROJECT_BRIEFING
     raise UsageError(f"no briefing here: {cwd} holds no {CONFIG_NAME} (nor report/"
                      f"{CONFIG_NAME}); give the briefing's folder (briefing FOLDER) or start "
                      "one with 'briefing init FOLDER'")

@@ -73,6 +73,23 @@ def test_plain_briefing_where_there_is_no_briefing(tmp_path: Path,
         "FOLDER'\n")
 
 
+def test_plain_briefing_in_a_project_builds_its_report_folder_with_the_project_around_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As this repository's default briefing: report/ names ../bib/; plain 'briefing' (and
+    'python build.py -o FILE') builds it, 'briefing report' keeps report/ confined."""
+    write(tmp_path / "report", {"report.yaml": "title: T\nauthor: A\nbibliography: ../bib/s.bib\n",
+                                "a.md": "# One\n\nText [@a].\n"})
+    write(tmp_path / "bib", {"s.bib": "@book{a, author = {Alpha, Ann}, title = {A}, "
+                                      "year = {2010}}\n"})
+    monkeypatch.chdir(tmp_path)
+    assert main(["-o", "x.pdf", "-q"]) == 0, capsys.readouterr().err
+    assert (tmp_path / "x.pdf").is_file()
+    assert main(["report", "-o", "y.pdf", "-q"]) == 1
+    assert "outside the report folder" in capsys.readouterr().err
+    assert not (tmp_path / "y.pdf").exists()
+
+
 def test_output_that_is_not_a_pdf_is_a_command_line_mistake(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write(tmp_path / "brief", {"report.yaml": "title: T\n", "a.md": "Text.\n"})
