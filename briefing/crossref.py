@@ -234,14 +234,15 @@ def _reference(cite: Node, numbering: Numbering, words: dict[str, Any],
         inlines.extend(text_inlines(_capital(plural, keys[0])) + [{"t": "Str", "c": "\u00a0"}])
         texts = numbers
     else:
-        texts = [f"{_capital(prefixes.get(kind) or words[kind][0], key)}\u00a0{shown}"
+        texts = [text_inlines(_capital(prefixes.get(kind) or words[kind][0], key))
+                 + [{"t": "Str", "c": "\u00a0"}] + shown
                  for kind, key, shown in zip(kinds, keys, numbers, strict=True)]
     for n, (key, text) in enumerate(zip(keys, texts, strict=True)):
         if n and n == len(keys) - 1:
             inlines.extend([{"t": "Space"}, {"t": "Str", "c": words["and"]}, {"t": "Space"}])
         elif n:
             inlines.extend([{"t": "Str", "c": ","}, {"t": "Space"}])
-        inlines.append({"t": "Link", "c": [["", ["xref"], []], _with_quoted(text),
+        inlines.append({"t": "Link", "c": [["", ["xref"], []], text,
                                            ["#" + normal(key), ""]]})
     inlines.extend(citations[-1]["citationSuffix"])
     return {"t": "Span", "c": [["", ["crossref"], []], inlines]}
@@ -252,25 +253,14 @@ def _capital(word: str, key: str) -> str:
     return word[:1].upper() + word[1:] if key[:1].isupper() else word
 
 
-#: marks an unnumbered section's title in a reference's text, to be quoted (:func:`_with_quoted`)
-_TITLE = "\x00"
-
-
-def _shown_number(label: Label | None) -> str:
-    if label is None:
-        return "??"
-    return label.number or f"{_TITLE}{label.title}{_TITLE}"
-
-
-def _with_quoted(text: str) -> list[Node]:
-    """The reference's inlines; an unnumbered section's title in quotation marks of the
+def _shown_number(label: Label | None) -> list[Node]:
+    """The label's number, or an unnumbered section's title in quotation marks of the
     briefing's language (a Quoted node: every writer quotes it as the text's own quotes)."""
-    before, _, rest = text.partition(_TITLE)
-    if not rest:
-        return text_inlines(text)
-    title, _, after = rest.partition(_TITLE)
-    quoted: Node = {"t": "Quoted", "c": [{"t": "DoubleQuote"}, text_inlines(title)]}
-    return [*text_inlines(before), quoted, *text_inlines(after)]
+    if label is None:
+        return text_inlines("??")
+    if label.number:
+        return text_inlines(label.number)
+    return [{"t": "Quoted", "c": [{"t": "DoubleQuote"}, text_inlines(label.title)]}]
 
 
 def show_numbers(blocks: list[Node], lang: str) -> None:

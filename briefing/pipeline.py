@@ -201,14 +201,19 @@ def _write_pdf(briefing: Briefing, target: Path, diags: Diagnostics, timed: Time
                               image_cache, pdf_options(config))
 
     layout = timed("pdf", render)
+    return _pdf_output(result, layout, page, written, target, start, target.stat().st_size)
+
+
+def _pdf_output(result: BuildResult, layout: Layout, page: Page, written: Written,
+                target: Path, start: float, size: int, copies: int = 0) -> Output:
+    """What the PDF builder wrote, recorded in ``result`` too (for the build's summary)."""
     result.layout, result.html, result.written = layout, page.html, written
     result.note_texts = [n.html for n in written.notes]
     result.source_keys = [e.key for e in written.references]
     result.notes, result.references = len(written.notes), len(written.references)
-    return Output("pdf", target, seconds=time.perf_counter() - start,
-                  size=target.stat().st_size, pages=layout.pages, notes=len(written.notes),
-                  sources=len(written.references), note_texts=result.note_texts,
-                  source_keys=result.source_keys)
+    return Output("pdf", target, seconds=time.perf_counter() - start, size=size,
+                  pages=layout.pages, notes=result.notes, sources=result.references,
+                  note_texts=result.note_texts, source_keys=result.source_keys, copies=copies)
 
 
 def _write_copies(briefing: Briefing, target: Path, diags: Diagnostics, timed: Timer,
@@ -227,15 +232,8 @@ def _write_copies(briefing: Briefing, target: Path, diags: Diagnostics, timed: T
 
     document, layout = timed("pdf", laid_out)
     made = timed("copies", lambda: write_copies(document, config, target, diags))
-    result.layout, result.html, result.written = layout, page.html, written
-    result.note_texts = [n.html for n in written.notes]
-    result.source_keys = [e.key for e in written.references]
-    result.notes, result.references = len(written.notes), len(written.references)
-    return Output("pdf", target, seconds=time.perf_counter() - start,
-                  size=sum(c.size for c in made), pages=layout.pages,
-                  notes=len(written.notes), sources=len(written.references),
-                  note_texts=result.note_texts, source_keys=result.source_keys,
-                  copies=len(made))
+    return _pdf_output(result, layout, page, written, target, start,
+                       sum(c.size for c in made), len(made))
 
 
 def _acknowledgement_html(briefing: Briefing) -> str:

@@ -281,12 +281,13 @@ class _Writer:
         aligns = [s[0]["t"] for s in specs]
         if head[1]:
             parts.append(f"<thead>\n{self._rows(head[1], aligns, 'th')}</thead>\n")
-        for index, body in enumerate(bodies):
-            rows = self._rows(body[2], aligns, "th") + self._rows(body[3], aligns, "td",
-                                                                   int(body[1]))
-            if index == 0 and head[1]:  # its header row repeats overleaf: say what it is
-                rows = rows.replace("<tr>", f'<tr data-continued="{self._continued(number)}">',
-                                    1)
+        # the first body row of a table with a header, whose header repeats overleaf, says
+        # what the table is for the running head of the pages it continues on
+        first = f' data-continued="{self._continued(number)}"' if head[1] else ""
+        for body in bodies:
+            rows = self._rows(body[2] + body[3], aligns, "td", int(body[1]), first,
+                              heads=len(body[2]))
+            first = ""
             parts.append(f"<tbody>\n{rows}</tbody>\n")
         if foot[1]:
             parts.append(f"<tfoot>\n{self._rows(foot[1], aligns, 'td')}</tfoot>\n")
@@ -313,22 +314,25 @@ class _Writer:
         return "".join(self.inlines(b["c"]) if b["t"] in ("Para", "Plain") else self.block(b)
                        for b in blocks)
 
-    def _rows(self, rows: list[Any], aligns: list[str], tag: str, head_cols: int = 0) -> str:
+    def _rows(self, rows: list[Any], aligns: list[str], tag: str, head_cols: int = 0,
+              first: str = "", heads: int = 0) -> str:
+        """The rows as HTML; the first ``heads`` of them header rows (``th``), and ``first``
+        the first row's attributes."""
         out = []
-        for row in rows:
+        for index, row in enumerate(rows):
             cells = []
             for n, cell in enumerate(row[1]):
                 _attr, align, rowspan, colspan, content = cell
                 align = align["t"] if align["t"] != "AlignDefault" else \
                     (aligns[n] if n < len(aligns) else "AlignDefault")
-                cell_tag = "th" if tag == "th" or n < head_cols else "td"
+                cell_tag = "th" if tag == "th" or index < heads or n < head_cols else "td"
                 extra = (f' rowspan="{int(rowspan)}"' if rowspan > 1 else "") + \
                     (f' colspan="{int(colspan)}"' if colspan > 1 else "")
                 cls = {"AlignLeft": "left", "AlignRight": "right",
                        "AlignCenter": "center"}.get(align)
                 extra += f' class="{cls}"' if cls else ""
                 cells.append(f"<{cell_tag}{extra}>{self._flow(content)}</{cell_tag}>")
-            out.append(f"<tr>{''.join(cells)}</tr>\n")
+            out.append(f"<tr{first if index == 0 else ''}>{''.join(cells)}</tr>\n")
         return "".join(out)
 
     def _b_Figure(self, c: list[Any]) -> str:  # noqa: N802
