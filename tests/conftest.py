@@ -17,6 +17,15 @@ from briefing.pipeline import BuildResult, build  # noqa: E402
 from briefing.writer import Written  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the default briefing's sections, as their headings read
+SECTION_TITLES = [
+    "Country Description", "Political Situation", "Rule of law", "Civil Liberties",
+    "Position of migrant workers", "Position of minorities", "Position of women",
+    "Kay international actors", "Projects NHC",
+]
+#: the default briefing numbers its sections (number-sections: true): bookmarks and the Word
+#: file's headings carry the number
+NUMBERED = [f"{n} {title}" for n, title in enumerate(SECTION_TITLES, start=1)]
 # the tests' own cache: never the user's, and empty at the start of every run
 os.environ["BRIEFING_CACHE_DIR"] = tempfile.mkdtemp(prefix="briefing-test-cache-")
 

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from conftest import NUMBERED, ROOT, SECTION_TITLES
 from pdfcheck import fonts, link_rects, note_pages, outline, page_texts, reader, uri_links
 
 from briefing.pipeline import BuildResult
-
-ROOT = Path(__file__).resolve().parent.parent
-
-SECTION_TITLES = [
-    "Country Description", "Political Situation", "Rule of law", "Civil Liberties",
-    "Position of migrant workers", "Position of minorities", "Position of women",
-    "Kay international actors", "Projects NHC",
-]
-#: the default briefing numbers its sections (number-sections: true); bookmarks carry the number
-NUMBERED = [f"{n} {title}" for n, title in enumerate(SECTION_TITLES, start=1)]
 
 
 def _flat(text: str) -> str:

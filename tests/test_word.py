@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import NUMBERED, ROOT
 from docx import Document
 from docxcheck import calls, footnotes, text_before_calls
 from pdfcheck import page_texts, reader
@@ -26,15 +27,6 @@ from briefing.builders import Output
 from briefing.pandoc import pandoc_path
 from briefing.pipeline import BuildResult, build
 from briefing.templates import font_dirs
-
-ROOT = Path(__file__).resolve().parent.parent
-SECTION_TITLES = [
-    "Country Description", "Political Situation", "Rule of law", "Civil Liberties",
-    "Position of migrant workers", "Position of minorities", "Position of women",
-    "Kay international actors", "Projects NHC",
-]
-#: the default briefing numbers its sections; the Word file prints the numbers in the headings
-NUMBERED = [f"{n} {title}" for n, title in enumerate(SECTION_TITLES, start=1)]
 
 
 def _docx(result: BuildResult) -> Path:
